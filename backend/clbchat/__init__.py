@@ -1,0 +1,109 @@
+"""CLB chat service: the Flask app factory.
+
+Areas, one package each: `widget_api` (what host pages call), `realtime` (WebSockets), `console`
+(counsellor pages), `domain` (the rules, no web code), `events` (fan-out between processes).
+"""
+
+import logging
+from pathlib import Path
+
+from flask import Flask, jsonify, request
+from sqlalchemy import event, text
+
+from . import config
+from .domain.hours import Schedule
+from .events import make_bus
+from .extensions import csrf, db, migrate, sock
+
+MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.update(config.from_env())
+    if overrides:
+        app.config.update(overrides)
+        if "SQLALCHEMY_DATABASE_URI" in overrides and "SQLALCHEMY_ENGINE_OPTIONS" not in overrides:
+            app.config["SQLALCHEMY_ENGINE_OPTIONS"] = config._engine_options(overrides["SQLALCHEMY_DATABASE_URI"])
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    # An invalid schedule stops the app here, with the opening-hours library's own message.
+    app.extensions["clbchat.schedule"] = Schedule(app.config["CHAT_HOURS"], app.config["CHAT_TIMEZONE"],
+                                                  app.config["CHAT_COUNTRY"])
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR)
+    csrf.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _tune_sqlite(db.engine)
+
+    bus = make_bus(app.config)
+    app.extensions["clbchat.bus"] = bus
+    from .realtime.hub import Hub
+
+    app.extensions["clbchat.hub"] = Hub(app, bus)
+
+    from .console import bp as console_bp
+    from .realtime import bp as realtime_bp
+    from .widget_api import bp as widget_bp
+
+    # The widget API is cross-origin JSON without cookies (Origin-checked); sockets check Origin too.
+    csrf.exempt(widget_bp)
+    csrf.exempt(realtime_bp)
+    app.register_blueprint(widget_bp)
+    app.register_blueprint(realtime_bp)
+    app.register_blueprint(console_bp)
+    sock.init_app(app)
+
+    from . import cli
+
+    cli.register(app)
+    _register_health(app)
+    _register_errors(app)
+    return app
+
+
+def _tune_sqlite(engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy, not the driver, decide when transactions start (see on_begin).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        # Take the write lock up front: a deferred transaction that reads and then writes can fail
+        # at once with "database is locked" in WAL mode instead of waiting its turn.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _register_health(app) -> None:
+    @app.get("/healthz")
+    def health():
+        bus_ok = app.extensions["clbchat.bus"].healthy()
+        try:
+            db.session.execute(text("SELECT 1"))
+            db_ok = True
+        except Exception:
+            db_ok = False
+        finally:
+            db.session.close()
+        ok = bus_ok and db_ok
+        return jsonify({"status": "ok" if ok else "degraded", "database": db_ok, "events": bus_ok}), (
+            200 if ok else 503)
+
+
+def _register_errors(app) -> None:
+    from werkzeug.exceptions import HTTPException
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc):
+        if request.path.startswith("/api/"):
+            response = jsonify({"error": {"code": exc.name.lower().replace(" ", "_"), "message": exc.description}})
+            response.status_code = exc.code
+            return response
+        return exc

@@ -1,0 +1,173 @@
+"""The conversation lifecycle after the queue: messages, ending, rating, presence and the sweep.
+
+waiting --take--> active --end--> ended (answered | abandoned)
+waiting --leave/sweep--> ended (left_waiting)
+Every change is a conditional UPDATE on the current status, so concurrent actions cannot both win.
+Message sequence numbers come from the conversation row (`last_seq`), so they are gap-free and
+ordered per conversation on any database; the (conversation, sender, client_id) unique key makes a
+resent message a no-op.
+"""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..models import Conversation, Message, User
+from .errors import DomainError
+from .queue import QUEUE_CHANNEL, conversation_channel, hash_token
+
+MESSAGE_MAX = 2000
+COMMENT_MAX = 500
+
+
+def by_token(session, token: str) -> Conversation:
+    conversation = session.scalar(select(Conversation).where(Conversation.token_hash == hash_token(token)))
+    if conversation is None:
+        raise DomainError("unknown_token", "Dit gesprek bestaat niet (meer).")
+    return conversation
+
+
+def get_for_counsellor(session, conversation_id: int, counsellor_id: int) -> Conversation:
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None or conversation.counsellor_id != counsellor_id:
+        raise DomainError("not_your_chat", "Dit gesprek is niet van jou.", conversation_id=conversation_id)
+    return conversation
+
+
+def message_view(message: Message, conversation: Conversation) -> dict:
+    if message.sender == "visitor":
+        author = conversation.nickname
+    else:
+        author = conversation.counsellor.display_name if conversation.counsellor else "CLB"
+    return {"conversation_id": conversation.id, "seq": message.seq, "sender": message.sender, "author": author,
+            "text": message.body, "client_id": message.client_id, "sent_at": message.created_at.isoformat()}
+
+
+def transcript(session, conversation: Conversation, after_seq: int = 0) -> list[dict]:
+    messages = session.scalars(
+        select(Message)
+        .where(Message.conversation_id == conversation.id, Message.seq > after_seq)
+        .order_by(Message.seq)
+    ).all()
+    return [message_view(m, conversation) for m in messages]
+
+
+def post_message(session, conversation: Conversation, sender: str, client_id: str, text: str,
+                 now: datetime, outbox: list) -> dict:
+    """Store a message once and return its view (with its seq). A resend returns the stored one."""
+    if len(text) > MESSAGE_MAX:
+        raise DomainError("too_long", f"Een bericht mag hoogstens {MESSAGE_MAX} tekens lang zijn.",
+                          client_id=client_id)
+    existing = _find_by_client_id(session, conversation.id, sender, client_id)
+    if existing is not None:
+        return message_view(existing, conversation)
+    try:
+        # One savepoint for the seq and the row: a lost race on the client id undoes both.
+        with session.begin_nested():
+            seq = session.scalar(
+                update(Conversation)
+                .where(Conversation.id == conversation.id, Conversation.status == "active")
+                .values(last_seq=Conversation.last_seq + 1)
+                .returning(Conversation.last_seq)
+                .execution_options(synchronize_session=False)
+            )
+            if seq is None:
+                raise DomainError("wrong_state", "Dit gesprek is niet (meer) bezig.", client_id=client_id)
+            message = Message(conversation_id=conversation.id, seq=seq, sender=sender, client_id=client_id,
+                              body=text, created_at=now)
+            session.add(message)
+            session.flush()
+    except IntegrityError:
+        # The same client id was stored by another connection at the same instant: that one counts.
+        return message_view(_find_by_client_id(session, conversation.id, sender, client_id), conversation)
+    view = message_view(message, conversation)
+    outbox.append((conversation_channel(conversation.id), {"type": "message", **view}))
+    return view
+
+
+def _find_by_client_id(session, conversation_id: int, sender: str, client_id: str) -> Message | None:
+    return session.scalar(
+        select(Message).where(Message.conversation_id == conversation_id, Message.sender == sender,
+                              Message.client_id == client_id)
+    )
+
+
+def end(session, conversation: Conversation, by: str, now: datetime, outbox: list,
+        visitor_vanished: bool = False) -> bool:
+    """End a waiting or active conversation; False when it had already ended.
+
+    A visitor who left the queue "left_waiting"; a chat ended with the end button by either side was
+    "answered"; a chat whose visitor vanished (quick exit, or gone past the grace period) "abandoned".
+    """
+    was = conversation.status
+    if was == "waiting":
+        outcome = "left_waiting"
+    elif was == "active":
+        outcome = "abandoned" if visitor_vanished else "answered"
+    else:
+        return False
+    result = session.execute(
+        update(Conversation)
+        .where(Conversation.id == conversation.id, Conversation.status == was)
+        .values(status="ended", outcome=outcome, ended_by=by, ended_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return False
+    session.refresh(conversation)
+    outbox.append((conversation_channel(conversation.id), {"type": "status", "conversation_id": conversation.id}))
+    if was == "waiting":
+        outbox.append((QUEUE_CHANNEL, {"type": "queue_changed"}))
+    return True
+
+
+def rate(session, conversation: Conversation, stars: int, comment: str | None, now: datetime,
+         outbox: list) -> None:
+    if conversation.status != "ended" or conversation.picked_up_at is None:
+        raise DomainError("wrong_state", "Je kan pas een beoordeling geven als het gesprek voorbij is.")
+    if not 1 <= stars <= 5:
+        raise DomainError("invalid", "Geef 1 tot 5 sterren.")
+    comment = (comment or "").strip() or None
+    if comment and len(comment) > COMMENT_MAX:
+        raise DomainError("invalid", f"Je opmerking mag hoogstens {COMMENT_MAX} tekens lang zijn.")
+    result = session.execute(
+        update(Conversation)
+        .where(Conversation.id == conversation.id, Conversation.rated_at.is_(None))
+        .values(rating_stars=stars, rating_comment=comment, rated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise DomainError("wrong_state", "Je gaf al een beoordeling. Bedankt!")
+    session.refresh(conversation)
+    outbox.append((conversation_channel(conversation.id), {"type": "status", "conversation_id": conversation.id}))
+
+
+def touch_visitors(session, conversation_ids: list[int], now: datetime) -> None:
+    """Heartbeat: these visitors are still connected to this process."""
+    if conversation_ids:
+        session.execute(
+            update(Conversation).where(Conversation.id.in_(conversation_ids))
+            .values(visitor_seen_at=now, visitor_connected=True)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def touch_counsellors(session, user_ids: list[int], now: datetime) -> None:
+    if user_ids:
+        session.execute(
+            update(User).where(User.id.in_(user_ids)).values(console_seen_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def sweep_gone_visitors(session, grace: timedelta, now: datetime, outbox: list) -> list[int]:
+    """End the conversations whose visitor has not been seen for longer than the grace period.
+
+    Safe to run in every process at once: each end is a conditional update, so only one wins.
+    """
+    gone = session.scalars(
+        select(Conversation).where(Conversation.status.in_(["waiting", "active"]),
+                                   Conversation.visitor_seen_at < now - grace)
+    ).all()
+    return [c.id for c in gone if end(session, c, "system", now, outbox, visitor_vanished=True)]

@@ -1,0 +1,169 @@
+"""The waiting queue: asking for a chat, positions, the snapshot consoles see, and taking a visitor.
+
+The queue is the set of conversations with status "waiting", ordered by (requested_at, id). Taking a
+visitor is one conditional UPDATE (`... WHERE status = 'waiting'`), so of two counsellors taking the
+same visitor at the same instant exactly one wins, on SQLite and PostgreSQL alike.
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+
+from ..models import Conversation, User
+from .errors import DomainError
+from .estimates import QueueRate
+
+QUEUE_CHANNEL = "queue"
+PICKUP_WINDOW = timedelta(minutes=60)
+ONLINE_WINDOW = timedelta(seconds=45)
+CONSOLE_HEAD = 50
+
+
+def conversation_channel(conversation_id: int) -> str:
+    return f"conversation:{conversation_id}"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ChatRequest:
+    conversation_id: int
+    token: str | None  # None when turned away
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    id: int
+    nickname: str
+    visitor_role: str | None
+    requested_at: datetime
+
+
+@dataclass(frozen=True)
+class QueueSnapshot:
+    """The whole queue in order, read in one query, plus what estimates need."""
+
+    order: list[int]
+    head: list[QueueEntry]
+    rate: QueueRate
+
+    def positions(self) -> dict[int, int]:
+        return {conversation_id: index + 1 for index, conversation_id in enumerate(self.order)}
+
+
+def waiting_count(session) -> int:
+    return session.scalar(select(func.count()).where(Conversation.status == "waiting"))
+
+
+def request_chat(session, site_id: int, nickname: str, visitor_role: str | None, ref: str | None,
+                 queue_max: int, now: datetime, outbox: list) -> ChatRequest:
+    """Record the request. At the configured maximum it is recorded as turned away and gets no token.
+
+    The maximum is a soft limit: two requests at the same instant may both see one place left.
+    """
+    if waiting_count(session) >= queue_max:
+        conversation = Conversation(site_id=site_id, ref=ref, visitor_role=visitor_role, status="ended",
+                                    outcome="turned_away", ended_by="system", requested_at=now, ended_at=now)
+        session.add(conversation)
+        session.flush()
+        return ChatRequest(conversation.id, None)
+    token = secrets.token_urlsafe(32)
+    conversation = Conversation(site_id=site_id, ref=ref, nickname=nickname, visitor_role=visitor_role,
+                                status="waiting", requested_at=now, visitor_seen_at=now,
+                                token_hash=hash_token(token))
+    session.add(conversation)
+    session.flush()
+    outbox.append((QUEUE_CHANNEL, {"type": "queue_changed"}))
+    return ChatRequest(conversation.id, token)
+
+
+def position_of(session, conversation: Conversation) -> int | None:
+    if conversation.status != "waiting":
+        return None
+    ahead = session.scalar(
+        select(func.count()).where(
+            Conversation.status == "waiting",
+            (Conversation.requested_at < conversation.requested_at)
+            | ((Conversation.requested_at == conversation.requested_at) & (Conversation.id < conversation.id)),
+        )
+    )
+    return ahead + 1
+
+
+def queue_rate(session, now: datetime, chats_per_counsellor: int) -> QueueRate:
+    pickups = session.scalars(
+        select(Conversation.picked_up_at)
+        .where(Conversation.picked_up_at >= now - PICKUP_WINDOW)
+        .order_by(Conversation.picked_up_at)
+    ).all()
+    online = session.scalar(
+        select(func.count()).where(User.active.is_(True), User.console_seen_at >= now - ONLINE_WINDOW)
+    )
+    return QueueRate(counsellors_online=online, chats_per_counsellor=chats_per_counsellor,
+                     recent_pickups=list(pickups), now=now)
+
+
+def snapshot(session, now: datetime, chats_per_counsellor: int) -> QueueSnapshot:
+    rows = session.execute(
+        select(Conversation.id, Conversation.nickname, Conversation.visitor_role, Conversation.requested_at)
+        .where(Conversation.status == "waiting")
+        .order_by(Conversation.requested_at, Conversation.id)
+    ).all()
+    return QueueSnapshot(
+        order=[row.id for row in rows],
+        head=[QueueEntry(*row) for row in rows[:CONSOLE_HEAD]],
+        rate=queue_rate(session, now, chats_per_counsellor),
+    )
+
+
+def take(session, counsellor: User, conversation_id: int | None, default_max_chats: int,
+         now: datetime, outbox: list) -> Conversation:
+    """Give the counsellor the next waiting visitor (or the one asked for). Raises DomainError."""
+    max_chats = counsellor.max_chats or default_max_chats
+    open_chats = session.scalar(
+        select(func.count()).where(Conversation.counsellor_id == counsellor.id, Conversation.status == "active")
+    )
+    if open_chats >= max_chats:
+        raise DomainError("chat_limit", f"Je hebt al {max_chats} gesprekken open.")
+    if conversation_id is not None:
+        if not _claim(session, conversation_id, counsellor, now):
+            exists = session.get(Conversation, conversation_id)
+            if exists is None:
+                raise DomainError("invalid", "Deze bezoeker bestaat niet.")
+            raise DomainError("already_taken", "Een collega nam deze bezoeker al.", conversation_id=conversation_id)
+        claimed = conversation_id
+    else:
+        claimed = None
+        # Another counsellor may claim the head between our read and our update; then try the next one.
+        for _attempt in range(20):
+            head = session.scalar(
+                select(Conversation.id).where(Conversation.status == "waiting")
+                .order_by(Conversation.requested_at, Conversation.id).limit(1)
+            )
+            if head is None:
+                raise DomainError("queue_empty", "Er wacht niemand.")
+            if _claim(session, head, counsellor, now):
+                claimed = head
+                break
+        if claimed is None:
+            raise DomainError("already_taken", "Een collega was je voor; probeer opnieuw.")
+    conversation = session.get(Conversation, claimed)
+    session.refresh(conversation)
+    outbox.append((QUEUE_CHANNEL, {"type": "queue_changed"}))
+    outbox.append((conversation_channel(claimed), {"type": "status", "conversation_id": claimed}))
+    return conversation
+
+
+def _claim(session, conversation_id: int, counsellor: User, now: datetime) -> bool:
+    result = session.execute(
+        update(Conversation)
+        .where(Conversation.id == conversation_id, Conversation.status == "waiting")
+        .values(status="active", counsellor_id=counsellor.id, picked_up_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1

@@ -1,0 +1,134 @@
+"""Database tables: sites that embed the button, staff users, conversations and their messages.
+
+The database is the source of truth for the queue and every conversation; nothing about a chat lives
+only in a process. No visitor data beyond the nickname they chose and an optional role is stored:
+no IP address, no user agent, no cookie.
+"""
+
+import json
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes on every database (SQLite has no time zones and returns naive values)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        return value.replace(tzinfo=UTC) if value is not None else None
+
+
+class Site(db.Model):
+    __tablename__ = "sites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    # JSON list of origins such as "https://www.clbchat.be" allowed to embed the button.
+    allowed_origins_json: Mapped[str] = mapped_column("allowed_origins", Text, default="[]")
+    hide_when_closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def allowed_origins(self) -> list[str]:
+        return json.loads(self.allowed_origins_json)
+
+    @allowed_origins.setter
+    def allowed_origins(self, origins: list[str]) -> None:
+        self.allowed_origins_json = json.dumps(sorted({o.rstrip("/") for o in origins}))
+
+
+class User(db.Model):
+    """A counsellor or coordinator; logs in to the console."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default="counsellor")
+    max_chats: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Refreshed by the console connection's heartbeat; "online" means seen recently.
+    console_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class Conversation(db.Model):
+    """One chat request, from the moment the visitor asks until it ends, with its outcome and times."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (
+        Index("ix_conversations_status_requested", "status", "requested_at", "id"),
+        Index("ix_conversations_picked_up_at", "picked_up_at"),  # recent pick-ups, for estimates
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    ref: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    nickname: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    visitor_role: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    # waiting -> active -> ended, or waiting -> ended
+    status: Mapped[str] = mapped_column(String(8), default="waiting")
+    # answered | left_waiting | turned_away | abandoned; set when the conversation ends
+    outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    ended_by: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    picked_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    counsellor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    # SHA-256 of the visitor's resume token; the token itself only lives in their sessionStorage.
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    # Presence: the visitor's socket is open somewhere (as last told) and its heartbeat is recent.
+    visitor_connected: Mapped[bool] = mapped_column(Boolean, default=False)
+    visitor_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    rating_stars: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
+    rating_comment: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    site: Mapped[Site] = relationship()
+    counsellor: Mapped[User | None] = relationship()
+
+
+class Message(db.Model):
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "seq", name="uq_messages_seq"),
+        # A resent message (same client id) is stored once.
+        UniqueConstraint("conversation_id", "sender", "client_id", name="uq_messages_client_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    sender: Mapped[str] = mapped_column(String(10))  # visitor | counsellor
+    client_id: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,122 @@
+"""A JSON WebSocket: frame parsing and validation, a per-connection flood limit, thread-safe sends.
+
+Bad frames never close the socket: they are answered with an error frame to this sender only.
+"""
+
+import contextlib
+import json
+import logging
+import threading
+import time
+
+from marshmallow import ValidationError
+from simple_websocket import ConnectionClosed
+
+from ..schemas import ErrorOut
+
+log = logging.getLogger(__name__)
+_error_out = ErrorOut()
+
+
+class FrameError(Exception):
+    def __init__(self, code: str, message: str, **details):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.details = details
+
+
+class TokenBucket:
+    def __init__(self, burst: int, per_second: float):
+        self.capacity = burst
+        self.tokens = float(burst)
+        self.rate = per_second
+        self.stamp = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+class Connection:
+    def __init__(self, ws, schemas: dict, burst: int, per_second: float):
+        self.ws = ws
+        self.schemas = schemas
+        self.bucket = TokenBucket(burst, per_second)
+        self._send_lock = threading.Lock()
+        self.open = True
+
+    def send(self, schema, payload: dict) -> bool:
+        """Send one frame; False (and the connection marked closed) when the peer is gone."""
+        data = json.dumps(schema.dump(payload), ensure_ascii=False)
+        with self._send_lock:
+            if not self.open:
+                return False
+            try:
+                self.ws.send(data)
+                return True
+            except (ConnectionClosed, OSError):
+                self.open = False
+                return False
+
+    def error(self, code: str, message: str, **details) -> None:
+        self.send(_error_out, {"type": "error", "code": code, "message": message, **details})
+
+    def receive(self, timeout: float | None = None) -> tuple[str, dict] | None:
+        """The next valid frame as (type, fields); None on timeout. Raises ConnectionClosed, FrameError."""
+        raw = self.ws.receive(timeout=timeout)
+        if raw is None:
+            if not self.ws.connected:
+                raise ConnectionClosed()
+            return None
+        if not self.bucket.take():
+            raise FrameError("rate_limited", "Je stuurt te snel berichten. Wacht even.", **_client_id_of(raw))
+        if isinstance(raw, bytes):
+            raise FrameError("binary_not_supported", "Alleen tekstberichten (JSON) worden aanvaard.")
+        try:
+            frame = json.loads(raw)
+        except ValueError:
+            raise FrameError("bad_json", "Dit is geen geldig JSON-bericht.") from None
+        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+            raise FrameError("bad_json", "Een bericht is een JSON-object met een 'type'.")
+        schema = self.schemas.get(frame["type"])
+        if schema is None:
+            raise FrameError("unknown_type", f"Onbekend berichttype: {frame['type'][:40]!r}.")
+        try:
+            return frame["type"], schema.load(frame)
+        except ValidationError as exc:
+            details = {}
+            if isinstance(frame.get("client_id"), str):
+                details["client_id"] = frame["client_id"][:64]
+            raise FrameError("invalid", _first_error(exc.messages), **details) from None
+
+    def close(self) -> None:
+        with self._send_lock:
+            self.open = False
+        with contextlib.suppress(Exception):  # already closed by the peer
+            self.ws.close()
+
+
+def _first_error(messages) -> str:
+    if isinstance(messages, dict):
+        field, problems = next(iter(messages.items()))
+        text = problems[0] if isinstance(problems, list) else str(problems)
+        return f"{field}: {text}"
+    return str(messages)
+
+
+def _client_id_of(raw) -> dict:
+    """Best effort: name the dropped message so the sender can mark it as not sent."""
+    if isinstance(raw, str) and len(raw) < 20000:
+        try:
+            frame = json.loads(raw)
+            if isinstance(frame, dict) and isinstance(frame.get("client_id"), str):
+                return {"client_id": frame["client_id"][:64]}
+        except ValueError:
+            pass
+    return {}

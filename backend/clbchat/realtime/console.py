@@ -1,0 +1,251 @@
+"""The counsellor's WebSocket (`/ws/console`): the live queue, taking visitors, several chats at once."""
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+from flask import abort, current_app, request, session
+from simple_websocket import ConnectionClosed
+from sqlalchemy import select
+
+from ..domain import conversations, queue
+from ..domain.errors import DomainError
+from ..extensions import db, sock
+from ..models import Conversation, User
+from ..schemas import (
+    CONSOLE_IN,
+    AckOut,
+    ChatEventOut,
+    ConsoleHelloOut,
+    ConsoleQueueOut,
+    EndedOut,
+    MessageOut,
+    PongOut,
+    PresenceOut,
+    TypingOut,
+)
+from ..unit_of_work import unit_of_work
+from . import bp
+from .connection import Connection, FrameError
+from .origins import origin_allowed_anywhere, own_origin
+
+_hello_out, _queue_out, _chat_out, _message_out = ConsoleHelloOut(), ConsoleQueueOut(), ChatEventOut(), MessageOut()
+_ack_out, _typing_out, _presence_out = AckOut(), TypingOut(), PresenceOut()
+_ended_out, _pong_out = EndedOut(), PongOut()
+
+
+@bp.before_request
+def check_handshake():
+    """Refuse a socket before the upgrade: a console needs a login on this origin; a visitor socket
+    needs an origin some site allows."""
+    origin = request.headers.get("Origin")
+    if request.endpoint == "realtime.console_socket":
+        if (origin or "").rstrip("/") != own_origin() or not _active_user(session.get("user_id")):
+            abort(403)
+    elif request.endpoint == "realtime.visitor_socket" and not origin_allowed_anywhere(origin):
+        abort(403)
+
+
+def _active_user(user_id) -> User | None:
+    if user_id is None:
+        return None
+    user = db.session.get(User, user_id)
+    return user if user is not None and user.active else None
+
+
+@sock.route("/ws/console", bp=bp)
+def console_socket(ws):
+    app = current_app._get_current_object()
+    user = _active_user(session.get("user_id"))
+    counsellor = {"id": user.id, "display_name": user.display_name, "role": user.role,
+                  "max_chats": user.max_chats or app.config["MAX_CHATS_PER_COUNSELLOR"]}
+    db.session.close()
+    conn = Connection(ws, CONSOLE_IN, app.config["FLOOD_BURST"], app.config["FLOOD_PER_SECOND"])
+    ConsoleSession(app, conn, counsellor).run()
+
+
+class ConsoleSession:
+    def __init__(self, app, conn: Connection, counsellor: dict):
+        self.app = app
+        self.hub = app.extensions["clbchat.hub"]
+        self.bus = app.extensions["clbchat.bus"]
+        self.conn = conn
+        self.counsellor = counsellor
+        self.user_id = counsellor["id"]
+        self._lock = threading.Lock()
+        self.sent_seq: dict[int, int] = {}  # conversation id -> last seq sent, for the chats open here
+        self.last_queue = None
+
+    def run(self) -> None:
+        try:
+            self._hello()
+            self._serve()
+        except ConnectionClosed:
+            pass
+        finally:
+            self.hub.remove_console(self)
+            for conversation_id in list(self.sent_seq):
+                self._unwatch(conversation_id)
+            self.conn.close()
+            self.hub.queue_changed()  # counsellors online changed
+
+    def _hello(self) -> None:
+        with unit_of_work() as (session, _outbox):
+            # Online from now (the heartbeat keeps it so), which the estimates shown to visitors use.
+            conversations.touch_counsellors(session, [self.user_id], _now())
+            ids = session.scalars(
+                select(Conversation.id).where(Conversation.counsellor_id == self.user_id,
+                                              Conversation.status == "active").order_by(Conversation.picked_up_at)
+            ).all()
+        # Under the lock, events for these chats wait until their history has gone out first.
+        with self._lock:
+            chats = [self._open_chat(conversation_id) for conversation_id in ids]
+            self.conn.send(_hello_out, {"type": "hello", "counsellor": self.counsellor, "chats": chats})
+        self.hub.add_console(self)
+        self.on_queue(self.hub.current_snapshot())
+
+    def _open_chat(self, conversation_id: int) -> dict:
+        """Subscribe and read the chat; call with self._lock held."""
+        self._watch(conversation_id)
+        chat = self._chat_view(conversation_id)
+        self.sent_seq[conversation_id] = chat["messages"][-1]["seq"] if chat["messages"] else 0
+        return chat
+
+    def _serve(self) -> None:
+        handlers = {"take": self._on_take, "message": self._on_message, "typing": self._on_typing,
+                    "end": self._on_end, "sync": self._on_sync,
+                    "ping": lambda _data: self.conn.send(_pong_out, {"type": "pong"})}
+        while True:
+            try:
+                frame = self.conn.receive()
+                if frame is None:
+                    continue
+                kind, data = frame
+                handlers[kind](data)
+            except FrameError as exc:
+                self.conn.error(exc.code, exc.message, **exc.details)
+            except DomainError as exc:
+                self.conn.error(exc.code, exc.message, **exc.details)
+
+    # --- frames from the counsellor -------------------------------------------------------
+    def _on_take(self, data) -> None:
+        with unit_of_work() as (session, outbox):
+            user = session.get(User, self.user_id)
+            conversation = queue.take(session, user, data["conversation_id"],
+                                      self.app.config["MAX_CHATS_PER_COUNSELLOR"], _now(), outbox)
+            conversation_id = conversation.id
+        with self._lock:
+            self.conn.send(_chat_out, {"type": "chat", "chat": self._open_chat(conversation_id)})
+
+    def _on_message(self, data) -> None:
+        with unit_of_work() as (session, outbox):
+            conversation = conversations.get_for_counsellor(session, data["conversation_id"], self.user_id)
+            view = conversations.post_message(session, conversation, "counsellor", data["client_id"],
+                                              data["text"], _now(), outbox)
+        self.deliver_message(view)
+        self.conn.send(_ack_out, {"type": "ack", "conversation_id": view["conversation_id"],
+                                  "client_id": view["client_id"], "seq": view["seq"]})
+
+    def _on_typing(self, data) -> None:
+        conversation_id = data["conversation_id"]
+        if conversation_id not in self.sent_seq:
+            raise DomainError("not_your_chat", "Dit gesprek is niet van jou.", conversation_id=conversation_id)
+        self.bus.publish(queue.conversation_channel(conversation_id),
+                         {"type": "typing", "conversation_id": conversation_id, "sender": "counsellor",
+                          "active": data["active"]})
+
+    def _on_end(self, data) -> None:
+        with unit_of_work() as (session, outbox):
+            conversation = conversations.get_for_counsellor(session, data["conversation_id"], self.user_id)
+            if not conversations.end(session, conversation, "counsellor", _now(), outbox):
+                raise DomainError("wrong_state", "Dit gesprek is al beëindigd.",
+                                  conversation_id=conversation.id)
+
+    def _on_sync(self, data) -> None:
+        conversation_id = data["conversation_id"]
+        with unit_of_work() as (session, _outbox):
+            conversation = conversations.get_for_counsellor(session, conversation_id, self.user_id)
+            messages = conversations.transcript(session, conversation, data["after_seq"])
+        for message in messages:
+            self.conn.send(_message_out, {"type": "message", **message})
+
+    # --- events ---------------------------------------------------------------------------
+    def _watch(self, conversation_id: int) -> None:
+        self.bus.subscribe(queue.conversation_channel(conversation_id), self._on_event)
+
+    def _unwatch(self, conversation_id: int) -> None:
+        self.bus.unsubscribe(queue.conversation_channel(conversation_id), self._on_event)
+
+    def _on_event(self, _channel, event) -> None:
+        kind, conversation_id = event["type"], event["conversation_id"]
+        if kind == "message":
+            self.deliver_message(event)
+        elif kind == "typing" and event["sender"] == "visitor":
+            self.conn.send(_typing_out, {"type": "typing", "conversation_id": conversation_id,
+                                         "active": event["active"]})
+        elif kind == "presence":
+            self.conn.send(_presence_out, {"type": "presence", "conversation_id": conversation_id,
+                                           "visitor_connected": event["visitor_connected"]})
+        elif kind == "status":
+            self._on_status(conversation_id)
+
+    def _on_status(self, conversation_id: int) -> None:
+        with self.app.app_context():
+            try:
+                conversation = db.session.get(Conversation, conversation_id)
+                status, ended_by = conversation.status, conversation.ended_by
+            finally:
+                db.session.close()
+        if status == "ended":
+            self._unwatch(conversation_id)
+            with self._lock:
+                known = self.sent_seq.pop(conversation_id, None) is not None
+            if known:
+                self.conn.send(_ended_out, {"type": "ended", "conversation_id": conversation_id, "by": ended_by})
+
+    def deliver_message(self, view: dict) -> None:
+        """Message frames in seq order, once per chat on this connection; gaps filled from the database."""
+        conversation_id = view["conversation_id"]
+        with self._lock:
+            sent = self.sent_seq.get(conversation_id)
+            if sent is None or view["seq"] <= sent:
+                return
+            missing = self._transcript(conversation_id, sent) if view["seq"] > sent + 1 else [view]
+            for message in missing:
+                if message["seq"] > self.sent_seq[conversation_id]:
+                    self.conn.send(_message_out, {"type": "message", **message})
+                    self.sent_seq[conversation_id] = message["seq"]
+
+    def on_queue(self, snapshot) -> None:
+        head = [entry.__dict__ for entry in snapshot.head]
+        payload = {"type": "queue", "waiting": len(snapshot.order), "head": head,
+                   "counsellors_online": snapshot.rate.counsellors_online}
+        key = (payload["waiting"], tuple(e["id"] for e in head), payload["counsellors_online"])
+        if key != self.last_queue:
+            self.last_queue = key
+            self.conn.send(_queue_out, payload)
+
+    # --- reads ----------------------------------------------------------------------------
+    def _transcript(self, conversation_id: int, after_seq: int) -> list[dict]:
+        with self.app.app_context():
+            try:
+                conversation = db.session.get(Conversation, conversation_id)
+                return conversations.transcript(db.session, conversation, after_seq)
+            finally:
+                db.session.close()
+
+    def _chat_view(self, conversation_id: int) -> dict:
+        with self.app.app_context():
+            try:
+                c = db.session.get(Conversation, conversation_id)
+                fresh = c.visitor_seen_at is not None and c.visitor_seen_at >= _now() - timedelta(
+                    seconds=3 * self.app.config["HEARTBEAT_SECONDS"])
+                return {"id": c.id, "nickname": c.nickname, "visitor_role": c.visitor_role, "status": c.status,
+                        "visitor_connected": bool(c.visitor_connected and fresh),
+                        "requested_at": c.requested_at, "picked_up_at": c.picked_up_at, "ended_by": c.ended_by,
+                        "messages": conversations.transcript(db.session, c)}
+            finally:
+                db.session.close()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

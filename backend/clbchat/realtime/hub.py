@@ -1,0 +1,128 @@
+"""The per-process hub: which visitors and consoles are connected here, and the loops that keep them
+fresh (queue positions, heartbeats, and the sweep that ends conversations of visitors who are gone).
+
+Queue changes are coalesced: however many arrive, each process reads the queue once per tick (one
+query) and sends a visitor a frame only when their position or estimate changed, so a visitor
+joining at the back costs the others nothing.
+"""
+
+import logging
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+from ..domain import conversations, queue
+from ..extensions import db
+from ..unit_of_work import unit_of_work
+
+log = logging.getLogger(__name__)
+QUEUE_TICK_SECONDS = 0.1
+QUEUE_REFRESH_SECONDS = 30  # estimates drift with time even when nothing happens
+
+
+class Hub:
+    def __init__(self, app, bus):
+        self.app = app
+        self.bus = bus
+        self._lock = threading.Lock()
+        self._visitors: set = set()
+        self._consoles: set = set()
+        self._queue_dirty = threading.Event()
+        self._started = False
+        self._stopping = threading.Event()
+        bus.subscribe(queue.QUEUE_CHANNEL, self._on_queue_event)
+
+    # --- registry -------------------------------------------------------------------------
+    def add_visitor(self, session) -> None:
+        self._ensure_started()
+        with self._lock:
+            self._visitors.add(session)
+
+    def remove_visitor(self, session) -> None:
+        with self._lock:
+            self._visitors.discard(session)
+
+    def add_console(self, session) -> None:
+        self._ensure_started()
+        with self._lock:
+            self._consoles.add(session)
+        self.queue_changed()  # counsellors online changed: estimates change
+
+    def remove_console(self, session) -> None:
+        with self._lock:
+            self._consoles.discard(session)
+
+    def current_snapshot(self) -> queue.QueueSnapshot:
+        with self.app.app_context():
+            try:
+                return queue.snapshot(db.session, _now(), self.app.config["MAX_CHATS_PER_COUNSELLOR"])
+            finally:
+                db.session.close()
+
+    # --- loops ----------------------------------------------------------------------------
+    def _ensure_started(self) -> None:
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+        for target in (self._queue_loop, self._housekeeping_loop):
+            threading.Thread(target=target, name=f"clbchat-{target.__name__}", daemon=True).start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._queue_dirty.set()
+
+    def _on_queue_event(self, _channel, _event) -> None:
+        self._queue_dirty.set()
+
+    def queue_changed(self) -> None:
+        self._queue_dirty.set()
+
+    def _queue_loop(self) -> None:
+        while not self._stopping.is_set():
+            self._queue_dirty.wait(timeout=QUEUE_REFRESH_SECONDS)
+            self._queue_dirty.clear()
+            try:
+                self.broadcast_queue()
+            except Exception:
+                log.exception("queue broadcast failed")
+            time.sleep(QUEUE_TICK_SECONDS)
+
+    def broadcast_queue(self) -> None:
+        with self._lock:
+            visitors = list(self._visitors)
+            consoles = list(self._consoles)
+        if not visitors and not consoles:
+            return
+        snapshot = self.current_snapshot()
+        positions = snapshot.positions()
+        for visitor in visitors:
+            visitor.on_queue(positions, snapshot.rate)
+        for console in consoles:
+            console.on_queue(snapshot)
+
+    def _housekeeping_loop(self) -> None:
+        interval = self.app.config["HEARTBEAT_SECONDS"]
+        while not self._stopping.wait(interval):
+            try:
+                self.housekeeping()
+            except Exception:
+                log.exception("housekeeping failed")
+
+    def housekeeping(self) -> None:
+        """Heartbeat the connections held here, then end conversations of visitors gone too long."""
+        with self._lock:
+            visitor_ids = sorted({v.conversation_id for v in self._visitors if v.conversation_id})
+            counsellor_ids = sorted({c.user_id for c in self._consoles})
+        grace = timedelta(seconds=self.app.config["VISITOR_GRACE_SECONDS"])
+        with self.app.app_context(), unit_of_work() as (session, outbox):
+            now = _now()
+            conversations.touch_visitors(session, visitor_ids, now)
+            conversations.touch_counsellors(session, counsellor_ids, now)
+            ended = conversations.sweep_gone_visitors(session, grace, now, outbox)
+        if ended:
+            log.info("ended %d conversations whose visitor stayed away past %s", len(ended), grace)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

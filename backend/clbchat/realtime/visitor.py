@@ -1,0 +1,235 @@
+"""The visitor's WebSocket (`/ws/visitor`): attach with a resume token, wait, chat, end, rate."""
+
+import threading
+from datetime import UTC, datetime
+
+from flask import current_app, request
+from simple_websocket import ConnectionClosed
+
+from ..domain import conversations, queue
+from ..domain.errors import DomainError
+from ..domain.estimates import estimate_wait
+from ..extensions import db, sock
+from ..models import Conversation
+from ..schemas import (
+    VISITOR_IN,
+    PongOut,
+    QueuePositionOut,
+    StateOut,
+    VisitorAckOut,
+    VisitorMessageOut,
+    VisitorTypingOut,
+)
+from ..unit_of_work import unit_of_work
+from . import bp
+from .connection import Connection, FrameError
+from .origins import origin_allowed
+
+HELLO_TIMEOUT_SECONDS = 15
+_state_out, _queue_out, _message_out = StateOut(), QueuePositionOut(), VisitorMessageOut()
+_ack_out, _typing_out, _pong_out = VisitorAckOut(), VisitorTypingOut(), PongOut()
+
+
+@sock.route("/ws/visitor", bp=bp)
+def visitor_socket(ws):
+    app = current_app._get_current_object()
+    conn = Connection(ws, VISITOR_IN, app.config["FLOOD_BURST"], app.config["FLOOD_PER_SECOND"])
+    VisitorSession(app, conn, request.headers.get("Origin")).run()
+
+
+class VisitorSession:
+    def __init__(self, app, conn: Connection, origin: str | None):
+        self.app = app
+        self.hub = app.extensions["clbchat.hub"]
+        self.bus = app.extensions["clbchat.bus"]
+        self.conn = conn
+        self.origin = origin
+        self.conversation_id: int | None = None
+        self.status: str | None = None
+        self._delivery = threading.Lock()  # keeps message frames in seq order
+        self.sent_seq = 0
+        self.last_queue: tuple | None = None
+
+    # --- lifecycle ------------------------------------------------------------------------
+    def run(self) -> None:
+        try:
+            if self._hello():
+                self._serve()
+        except ConnectionClosed:
+            pass
+        finally:
+            self._detach()
+
+    def _hello(self) -> bool:
+        while True:
+            try:
+                frame = self.conn.receive(timeout=HELLO_TIMEOUT_SECONDS)
+            except FrameError as exc:
+                self.conn.error(exc.code, exc.message, **exc.details)
+                continue
+            if frame is None:
+                self.conn.error("hello_required", "Geen 'hello' ontvangen; de verbinding wordt gesloten.")
+                return False
+            kind, data = frame
+            if kind != "hello":
+                self.conn.error("hello_required", "Stuur eerst een 'hello' met je token.")
+                continue
+            try:
+                self._attach(data["token"], data["after_seq"])
+                return True
+            except DomainError as exc:
+                self.conn.error(exc.code, exc.message)
+                if exc.code == "origin_not_allowed":
+                    return False
+
+    def _attach(self, token: str, after_seq: int) -> None:
+        with unit_of_work() as (session, _outbox):
+            conversation = conversations.by_token(session, token)
+            if not origin_allowed(self.origin, conversation.site.allowed_origins):
+                raise DomainError("origin_not_allowed", "Deze website mag deze chat niet openen.")
+            self.conversation_id = conversation.id
+            self.status = conversation.status
+            if conversation.status != "ended":
+                conversation.visitor_seen_at = _now()
+                conversation.visitor_connected = True
+        channel = queue.conversation_channel(self.conversation_id)
+        # Subscribe before reading the state so nothing published in between is missed.
+        self.bus.subscribe(channel, self._on_event)
+        self.hub.add_visitor(self)
+        self.send_state()
+        self._catch_up(after_seq)
+        if self.status != "ended":
+            self.bus.publish(channel, {"type": "presence", "conversation_id": self.conversation_id,
+                                       "visitor_connected": True})
+
+    def _detach(self) -> None:
+        if self.conversation_id is None:
+            self.conn.close()
+            return
+        self.hub.remove_visitor(self)
+        channel = queue.conversation_channel(self.conversation_id)
+        self.bus.unsubscribe(channel, self._on_event)
+        self.conn.close()
+        if self.status != "ended":
+            # The grace period starts now, not at the last heartbeat.
+            with self.app.app_context(), unit_of_work() as (session, _outbox):
+                conversation = session.get(Conversation, self.conversation_id)
+                if conversation is not None:
+                    conversation.visitor_seen_at = _now()
+                    conversation.visitor_connected = False
+            self.bus.publish(channel, {"type": "presence", "conversation_id": self.conversation_id,
+                                       "visitor_connected": False})
+
+    def _serve(self) -> None:
+        handlers = {"message": self._on_message, "typing": self._on_typing, "leave": self._on_leave,
+                    "rate": self._on_rate, "ping": lambda _data: self.conn.send(_pong_out, {"type": "pong"}),
+                    "hello": lambda _data: self.conn.error("wrong_state", "Je bent al verbonden.")}
+        while True:
+            try:
+                frame = self.conn.receive()
+                if frame is None:
+                    continue
+                kind, data = frame
+                handlers[kind](data)
+            except FrameError as exc:
+                self.conn.error(exc.code, exc.message, **exc.details)
+            except DomainError as exc:
+                self.conn.error(exc.code, exc.message, **exc.details)
+
+    # --- frames from the visitor ----------------------------------------------------------
+    def _on_message(self, data) -> None:
+        with unit_of_work() as (session, outbox):
+            conversation = session.get(Conversation, self.conversation_id)
+            view = conversations.post_message(session, conversation, "visitor", data["client_id"],
+                                              data["text"], _now(), outbox)
+        # The message itself reaches this socket through the bus (published on commit), before the ack.
+        self.deliver_message(view)
+        self.conn.send(_ack_out, {"type": "ack", "client_id": view["client_id"], "seq": view["seq"]})
+
+    def _on_typing(self, data) -> None:
+        if self.status == "active":
+            self.bus.publish(queue.conversation_channel(self.conversation_id),
+                             {"type": "typing", "conversation_id": self.conversation_id, "sender": "visitor",
+                              "active": data["active"]})
+
+    def _on_leave(self, data) -> None:
+        with unit_of_work() as (session, outbox):
+            conversation = session.get(Conversation, self.conversation_id)
+            conversations.end(session, conversation, "visitor", _now(), outbox,
+                              visitor_vanished=data["reason"] == "quick_exit")
+
+    def _on_rate(self, data) -> None:
+        with unit_of_work() as (session, outbox):
+            conversation = session.get(Conversation, self.conversation_id)
+            conversations.rate(session, conversation, data["stars"], data["comment"], _now(), outbox)
+
+    # --- events for this conversation -----------------------------------------------------
+    def _on_event(self, _channel, event) -> None:
+        kind = event["type"]
+        if kind == "message":
+            self.deliver_message(event)
+        elif kind == "status":
+            self.send_state()
+        elif kind == "typing" and event["sender"] == "counsellor":
+            self.conn.send(_typing_out, {"type": "typing", "active": event["active"]})
+
+    def deliver_message(self, view: dict) -> None:
+        """Send message frames in seq order, exactly once per connection; fill gaps from the database."""
+        with self._delivery:
+            if view["seq"] <= self.sent_seq:
+                return
+            missing = (self._transcript(self.sent_seq) if view["seq"] > self.sent_seq + 1 else [view])
+            for message in missing:
+                if message["seq"] > self.sent_seq:
+                    self.conn.send(_message_out, {"type": "message", **message})
+                    self.sent_seq = message["seq"]
+
+    def _catch_up(self, after_seq: int) -> None:
+        with self._delivery:
+            self.sent_seq = max(self.sent_seq, after_seq)
+            for message in self._transcript(self.sent_seq):
+                self.conn.send(_message_out, {"type": "message", **message})
+                self.sent_seq = message["seq"]
+
+    def _transcript(self, after_seq: int) -> list[dict]:
+        with self.app.app_context():
+            try:
+                conversation = db.session.get(Conversation, self.conversation_id)
+                return conversations.transcript(db.session, conversation, after_seq)
+            finally:
+                db.session.close()
+
+    def send_state(self) -> None:
+        with self.app.app_context():
+            try:
+                conversation = db.session.get(Conversation, self.conversation_id)
+                position = queue.position_of(db.session, conversation)
+                estimate = None
+                if position is not None:
+                    rate = queue.queue_rate(db.session, _now(), self.app.config["MAX_CHATS_PER_COUNSELLOR"])
+                    estimate = estimate_wait(position, rate)
+                    self.last_queue = (position, estimate)
+                self.status = conversation.status
+                state = {"type": "state", "conversation_id": conversation.id, "status": conversation.status,
+                         "position": position, "estimate_seconds": estimate,
+                         "counsellor": conversation.counsellor.display_name if conversation.counsellor else None,
+                         "ended_by": conversation.ended_by, "rated": conversation.rated_at is not None}
+            finally:
+                db.session.close()
+        self.conn.send(_state_out, state)
+
+    def on_queue(self, positions: dict[int, int], rate) -> None:
+        """Called by the hub with the fresh queue; sends only when this visitor's numbers changed."""
+        if self.status != "waiting":
+            return
+        position = positions.get(self.conversation_id)
+        if position is None:
+            return
+        estimate = estimate_wait(position, rate)
+        if (position, estimate) != self.last_queue:
+            self.last_queue = (position, estimate)
+            self.conn.send(_queue_out, {"type": "queue", "position": position, "estimate_seconds": estimate})
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

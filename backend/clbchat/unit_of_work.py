@@ -1,0 +1,28 @@
+"""One transaction per action, with the action's events published only after it committed.
+
+The WebSocket handlers live for hours; each action they take is a short unit of work, so no
+transaction (and no pooled connection) is held while a socket waits for the next frame.
+"""
+
+from contextlib import contextmanager
+
+from flask import current_app
+
+from .extensions import db
+
+
+@contextmanager
+def unit_of_work():
+    outbox: list[tuple[str, dict]] = []
+    session = db.session
+    try:
+        yield session, outbox
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+    bus = current_app.extensions["clbchat.bus"]
+    for channel, event in outbox:
+        bus.publish(channel, event)

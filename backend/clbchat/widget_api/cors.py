@@ -1,0 +1,59 @@
+"""Site lookup and the Origin check for the widget's HTTP API."""
+
+import time
+
+from flask import jsonify, request
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Site
+from ..realtime.origins import origin_allowed
+
+SITE_CACHE_SECONDS = 30
+_site_cache: dict[str, tuple[float, dict | None]] = {}
+
+
+def error(status: int, code: str, message: str, **extra):
+    response = jsonify({"error": {"code": code, "message": message, **extra}})
+    response.status_code = status
+    return response
+
+
+def site_info(slug: str) -> dict | None:
+    """The site's settings, cached briefly: the status endpoint is hit on every page view."""
+    now = time.monotonic()
+    cached = _site_cache.get(slug)
+    if cached and cached[0] > now:
+        return cached[1]
+    site = db.session.scalar(select(Site).where(Site.slug == slug))
+    info = None
+    if site is not None:
+        info = {"id": site.id, "slug": site.slug, "name": site.name, "hide_when_closed": site.hide_when_closed,
+                "allowed_origins": site.allowed_origins}
+    _site_cache[slug] = (now + SITE_CACHE_SECONDS, info)
+    return info
+
+
+def clear_site_cache() -> None:
+    _site_cache.clear()
+
+
+def check_site_and_origin(slug: str, require_origin: bool):
+    """(site info, None) when allowed, else (None, error response)."""
+    info = site_info(slug)
+    if info is None:
+        return None, error(404, "unknown_site", f"Onbekende site: {slug[:40]!r}.")
+    origin = request.headers.get("Origin")
+    if origin is None and not require_origin:
+        return info, None
+    if not origin_allowed(origin, info["allowed_origins"]):
+        return None, error(403, "origin_not_allowed", "Deze website mag deze chat niet gebruiken.")
+    return info, None
+
+
+def allow_origin(response):
+    origin = request.headers.get("Origin")
+    if origin:
+        response.headers["Access-Control-Allow-Origin"] = origin
+    response.vary.add("Origin")
+    return response

@@ -1,0 +1,119 @@
+"""Routes for host pages: /widget.js, /widget/<file>, /api/sites/<slug>/..., /chat/<slug>."""
+
+import hashlib
+import json
+import math
+import re
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app, render_template, request, send_from_directory, url_for
+from marshmallow import ValidationError
+
+from ..domain import queue
+from ..schemas import ChatRequestIn, ChatRequestOut, StatusOut
+from ..unit_of_work import unit_of_work
+from . import bp
+from .cors import allow_origin, check_site_and_origin, error
+
+_status_out, _request_in, _request_out = StatusOut(), ChatRequestIn(), ChatRequestOut()
+STATUS_MAX_AGE = 60
+REF_PATTERN = re.compile(r"[a-z0-9-]{1,40}")
+
+
+@bp.get("/widget.js")
+def widget_loader():
+    return _widget_file("widget.js")
+
+
+@bp.get("/widget/<path:filename>")
+def widget_file(filename):
+    return _widget_file(filename)
+
+
+def _widget_file(filename):
+    response = send_from_directory(current_app.config["WIDGET_DIR"], filename, max_age=300)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.get("/api/sites/<slug>/status")
+def status(slug):
+    info, problem = check_site_and_origin(slug, require_origin=False)
+    if problem:
+        return problem
+    now = datetime.now(UTC)
+    schedule = current_app.extensions["clbchat.schedule"]
+    hours = schedule.state(now)
+    body = _status_out.dump({
+        "site": info, "open": hours.open, "next_change": hours.next_change,
+        "next_open_text": hours.next_open_text(now),
+        "week": [day.__dict__ for day in hours.week],
+        "alternatives": current_app.config["CHAT_ALTERNATIVES"],
+    })
+    payload = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    etag = hashlib.sha256(payload.encode()).hexdigest()[:20]
+    response = current_app.response_class(payload, mimetype="application/json")
+    response.set_etag(etag)
+    # Never cache past the next flip (or past midnight, when "week" moves on a day).
+    local_now = now.astimezone(schedule.tz)
+    midnight = datetime.combine(local_now.date() + timedelta(days=1), datetime.min.time(), schedule.tz)
+    horizon = min(filter(None, [hours.next_change, midnight]))
+    response.cache_control.public = True
+    response.cache_control.max_age = max(0, min(STATUS_MAX_AGE, math.floor((horizon - now).total_seconds())))
+    response = response.make_conditional(request)
+    return allow_origin(response)
+
+
+@bp.route("/api/sites/<slug>/conversations", methods=["OPTIONS"])
+def conversations_preflight(slug):
+    info, problem = check_site_and_origin(slug, require_origin=True)
+    if problem:
+        return problem
+    response = current_app.response_class(status=204)
+    response.headers["Access-Control-Allow-Methods"] = "POST"
+    response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+    response.headers["Access-Control-Max-Age"] = "600"
+    return allow_origin(response)
+
+
+@bp.post("/api/sites/<slug>/conversations")
+def request_chat(slug):
+    info, problem = check_site_and_origin(slug, require_origin=True)
+    if problem:
+        return problem
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        return allow_origin(error(400, "bad_json", "Stuur een JSON-object."))
+    try:
+        data = _request_in.load(payload)
+    except ValidationError as exc:
+        fields = {k: v if isinstance(v, list) else [str(v)] for k, v in exc.messages.items()}
+        first = next(iter(fields.values()))[0]
+        return allow_origin(error(422, "invalid", str(first), fields=fields))
+    now = datetime.now(UTC)
+    if not current_app.extensions["clbchat.schedule"].is_open(now):
+        return allow_origin(error(409, "closed", "De chat is nu gesloten."))
+    with unit_of_work() as (session, outbox):
+        result = queue.request_chat(session, info["id"], data["nickname"], data["visitor_role"], data["ref"],
+                                    current_app.config["QUEUE_MAX"], now, outbox)
+    if result.token is None:
+        return allow_origin(error(409, "queue_full", "Het is nu erg druk. Probeer het later opnieuw, of neem "
+                                  "contact op met een van deze diensten.",
+                                  alternatives=current_app.config["CHAT_ALTERNATIVES"]))
+    body = _request_out.dump({"conversation_id": result.conversation_id, "token": result.token,
+                              "status": "waiting"})
+    response = current_app.response_class(json.dumps(body), status=201, mimetype="application/json")
+    response.headers["Cache-Control"] = "no-store"
+    return allow_origin(response)
+
+
+@bp.get("/chat/<slug>")
+def hosted_chat(slug):
+    info, problem = check_site_and_origin(slug, require_origin=False)
+    if problem:
+        return problem
+    ref = request.args.get("ref")
+    if ref is not None and not REF_PATTERN.fullmatch(ref):
+        ref = None  # a malformed partner name is ignored, not an error for the visitor
+    return render_template("chat_page.html", site_slug=info["slug"], site_name=info["name"], ref=ref,
+                           widget_src=url_for("widget_api.widget_loader", _external=True))
