@@ -1,0 +1,17 @@
+"""gunicorn settings for the chat service (`make run` and production alike; see docs/deploy.md).
+
+gevent workers: each WebSocket is a greenlet, so one worker holds thousands of mostly idle sockets.
+"""
+
+import os
+
+bind = os.environ.get("BIND", "127.0.0.1:5000")
+workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
+worker_class = "gevent"
+worker_connections = int(os.environ.get("WORKER_CONNECTIONS", "10000"))
+# Sockets live for hours; the worker heartbeat (not the request) is what the timeout watches.
+timeout = 30
+graceful_timeout = 10
+keepalive = 5
+accesslog = os.environ.get("ACCESS_LOG") or None  # off by default: no visitor request lines on disk
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -1,0 +1,147 @@
+"""Shared fixtures: a migrated database, the app, and a real HTTP/WebSocket server on a free port.
+
+Two backends, chosen by CLBCHAT_TEST_BACKEND:
+- unset: the embedded default (SQLite file, in-process events);
+- "scaleout": PostgreSQL and Redis on this machine (docs/deploy.md). When they are unreachable the
+  tests skip with the reason, except under CI=true, where that is a failure.
+"""
+
+import os
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+import clbchat
+from clbchat.cli import upsert_site, upsert_user
+from clbchat.extensions import db
+
+BACKEND = os.environ.get("CLBCHAT_TEST_BACKEND", "embedded")
+PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://root@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+SITE_ORIGIN = "http://school.test:8000"
+PASSWORD = "correct horse battery"
+
+# Fast clocks for tests: heartbeats every half second, visitors gone after two.
+FAST = {"HEARTBEAT_SECONDS": 1, "VISITOR_GRACE_SECONDS": 3}
+
+
+def scaleout_services_or_skip():
+    """Fail under CI, skip elsewhere, when PostgreSQL or Redis is not reachable."""
+    import psycopg
+    import redis
+
+    problems = []
+    try:
+        psycopg.connect(PG_URL, connect_timeout=3).close()
+    except Exception as exc:
+        problems.append(f"PostgreSQL at {PG_URL}: {exc}")
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
+    except Exception as exc:
+        problems.append(f"Redis at {REDIS_URL}: {exc}")
+    if problems:
+        message = "scale-out services unreachable: " + "; ".join(problems)
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory):
+    """One SQLite file migrated with the real migrations; each test gets a copy."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    app = clbchat.create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "test"})
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade(directory=clbchat.MIGRATIONS_DIR)
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres():
+    scaleout_services_or_skip()
+    app = clbchat.create_app({"SQLALCHEMY_DATABASE_URI": PG_URL, "SECRET_KEY": "test"})
+    with app.app_context():
+        from flask_migrate import upgrade
+        from sqlalchemy import text
+
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade(directory=clbchat.MIGRATIONS_DIR)
+        db.engine.dispose()
+    return PG_URL
+
+
+def database_url(request, tmp_path) -> str:
+    if BACKEND == "scaleout":
+        url = request.getfixturevalue("migrated_postgres")
+        _truncate_postgres(url)
+        return url
+    template = request.getfixturevalue("migrated_sqlite")
+    path = tmp_path / "clbchat.sqlite3"
+    shutil.copy(template, path)
+    return f"sqlite:///{path}"
+
+
+def _truncate_postgres(url: str) -> None:
+    import psycopg
+    import redis
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("TRUNCATE messages, conversations, users, sites RESTART IDENTITY CASCADE")
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+@pytest.fixture
+def app_config(request, tmp_path, monkeypatch):
+    """The config overrides for this test's app; tests may change it before asking for `app`."""
+    monkeypatch.setenv("CLBCHAT_VAR_DIR", str(tmp_path))
+    config = {"SQLALCHEMY_DATABASE_URI": database_url(request, tmp_path), "SECRET_KEY": "test-secret",
+              "CHAT_HOURS": "24/7", **FAST}
+    if BACKEND == "scaleout":
+        config["REDIS_URL"] = REDIS_URL
+    return config
+
+
+@pytest.fixture
+def app(app_config):
+    from clbchat.widget_api.cors import clear_site_cache
+
+    clear_site_cache()
+    app = clbchat.create_app(app_config)
+    with app.app_context():
+        upsert_site("school", "Testschool", [SITE_ORIGIN])
+        upsert_user("sofie", "Sofie", "counsellor", PASSWORD)
+        upsert_user("jonas", "Jonas", "counsellor", PASSWORD)
+        db.session.remove()
+    yield app
+    app.extensions["clbchat.hub"].stop()
+    app.extensions["clbchat.bus"].close()
+    with app.app_context():
+        db.engine.dispose()
+
+
+class LiveServer:
+    def __init__(self, app):
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.port = self.server.server_port
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.ws_url = f"ws://127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def live(app):
+    server = LiveServer(app)
+    yield server
+    server.stop()

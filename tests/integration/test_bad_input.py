@@ -1,0 +1,204 @@
+"""Bad input gets a clear error to its sender and changes nothing: no 500, no dropped connection,
+no lost or doubled message, no other visitor affected. People's text is relayed verbatim as text."""
+
+import pytest
+import requests
+from sqlalchemy import func, select
+from websockets.exceptions import InvalidStatus
+
+from clbchat.extensions import db
+from clbchat.models import Message
+
+from ..clients import Counsellor, Socket, Visitor
+
+XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+@pytest.fixture
+def chat(live):
+    """A visitor in an active chat with Sofie."""
+    mila = Visitor(live)
+    mila.start()
+    sofie = Counsellor(live)
+    sofie.connect()
+    conversation = sofie.take()
+    mila.socket.expect("state", status="active")
+    return mila, sofie, conversation["id"]
+
+
+def _message_count(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Message))
+
+
+@pytest.mark.parametrize(("frame", "code"), [
+    ("{not json", "bad_json"),
+    ("[1, 2, 3]", "bad_json"),
+    ('{"no": "type"}', "bad_json"),
+    (b"\x00\x01binary", "binary_not_supported"),
+    ({"type": "launch_missiles"}, "unknown_type"),
+    ({"type": "message", "text": "no client id"}, "invalid"),
+    ({"type": "message", "client_id": "x", "text": ""}, "invalid"),
+    ({"type": "message", "client_id": "x", "text": "hi", "html": True}, "invalid"),
+    ({"type": "typing", "active": "yes please"}, "invalid"),
+    ({"type": "rate", "stars": "5"}, "invalid"),
+])
+def test_malformed_visitor_frames_get_an_error_and_the_chat_goes_on(app, chat, frame, code):
+    mila, sofie, conversation_id = chat
+    mila.socket.send(frame)
+    assert mila.socket.expect("error")["code"] == code
+    # The connection and the chat still work, and the counsellor saw nothing of it.
+    assert mila.say("nog hier", "after")["seq"] == 1
+    assert sofie.socket.expect("message", seq=1)["text"] == "nog hier"
+    assert [f for f in sofie.socket.drain() if f["type"] == "error"] == []
+
+
+def test_malformed_console_frames_get_an_error_and_the_console_goes_on(chat):
+    mila, sofie, conversation_id = chat
+    for frame, code in [("nope", "bad_json"), ({"type": "take", "conversation_id": "one"}, "invalid"),
+                        ({"type": "message", "conversation_id": 999, "client_id": "c", "text": "x"},
+                         "not_your_chat"),
+                        ({"type": "end", "conversation_id": 999}, "not_your_chat")]:
+        sofie.socket.send(frame)
+        assert sofie.socket.expect("error")["code"] == code
+    assert sofie.say(conversation_id, "alles goed", "c-1")["seq"] == 1
+    assert mila.socket.expect("message", seq=1)["text"] == "alles goed"
+
+
+def test_a_message_over_2000_characters_is_refused_and_not_stored(app, chat):
+    mila, sofie, _ = chat
+    mila.socket.send({"type": "message", "client_id": "long", "text": "x" * 2001})
+    error = mila.socket.expect("error")
+    assert (error["code"], error["client_id"]) == ("too_long", "long")
+    assert _message_count(app) == 0
+    assert mila.say("x" * 2000, "exactly")["seq"] == 1
+
+
+def test_flooding_is_limited_for_the_sender_only(app, chat, live):
+    mila, sofie, conversation_id = chat
+    bystander = Visitor(live)
+    bystander.start("Omstaander")
+    for i in range(40):
+        mila.socket.send({"type": "message", "client_id": f"f-{i}", "text": f"spam {i}"})
+    acks = errors = 0
+    while acks + errors < 40:
+        frames = mila.socket.drain(1.0)
+        if not frames:
+            break
+        acks += sum(f["type"] == "ack" for f in frames)
+        errors += sum(f["type"] == "error" and f["code"] == "rate_limited" for f in frames)
+    assert errors > 0 and acks + errors == 40
+    # Exactly the acknowledged messages are stored and reach the counsellor, each once.
+    assert _message_count(app) == acks
+    seqs = [f["seq"] for f in sofie.socket.drain(1.0) if f["type"] == "message"]
+    assert seqs == list(range(1, acks + 1))
+    assert [f for f in sofie.socket.frames if f["type"] == "error"] == []
+    assert [f for f in bystander.socket.frames if f["type"] == "error"] == []
+    assert mila.socket.is_open()
+
+
+def test_wrong_state_actions_are_refused(app, live):
+    mila = Visitor(live)
+    mila.start()
+    mila.socket.send({"type": "message", "client_id": "early", "text": "is er iemand?"})
+    assert mila.socket.expect("error")["code"] == "wrong_state"
+    mila.socket.send({"type": "rate", "stars": 5})
+    assert mila.socket.expect("error")["code"] == "wrong_state"
+    mila.socket.send({"type": "hello", "token": mila.token})
+    assert mila.socket.expect("error")["code"] == "wrong_state"
+    sofie = Counsellor(live)
+    sofie.connect()
+    chat = sofie.take()
+    sofie.socket.send({"type": "end", "conversation_id": chat["id"]})
+    sofie.socket.expect("ended")
+    mila.socket.expect("state", status="ended")
+    mila.socket.send({"type": "message", "client_id": "late", "text": "nog iets"})
+    assert mila.socket.expect("error")["code"] == "wrong_state"
+    mila.socket.send({"type": "rate", "stars": 3})
+    mila.socket.expect("state", rated=True)
+    mila.socket.send({"type": "rate", "stars": 5})
+    assert mila.socket.expect("error")["code"] == "wrong_state"
+    assert _message_count(app) == 0
+
+
+def test_taking_a_visitor_that_is_already_taken_is_refused(live):
+    mila = Visitor(live)
+    mila.start()
+    sofie, jonas = Counsellor(live, "sofie"), Counsellor(live, "jonas")
+    sofie.connect()
+    jonas.connect()
+    sofie.take(mila.conversation_id)
+    jonas.socket.send({"type": "take", "conversation_id": mila.conversation_id})
+    assert jonas.socket.expect("error")["code"] == "already_taken"
+    jonas.socket.send({"type": "take"})
+    assert jonas.socket.expect("error")["code"] == "queue_empty"
+
+
+def test_hello_is_required_and_tokens_are_checked(live):
+    mila = Visitor(live)
+    mila.request()
+    socket = Socket(f"{live.ws_url}/ws/visitor", {"Origin": mila.origin})
+    socket.send({"type": "message", "client_id": "a", "text": "hi"})
+    assert socket.expect("error")["code"] == "hello_required"
+    socket.send({"type": "hello", "token": "made-up"})
+    assert socket.expect("error")["code"] == "unknown_token"
+    socket.send({"type": "hello", "token": mila.token})
+    assert socket.expect("state")["status"] == "waiting"
+
+
+def test_html_in_nickname_message_and_comment_is_relayed_verbatim(app, live):
+    mila = Visitor(live)
+    mila.start(XSS[:24])
+    sofie = Counsellor(live)
+    sofie.connect()
+    assert sofie.socket.expect("queue")["head"][0]["nickname"] == XSS[:24]
+    chat = sofie.take()
+    mila.socket.expect("state", status="active")
+    mila.say(XSS, "v-1")
+    assert sofie.socket.expect("message", seq=1)["text"] == XSS
+    sofie.say(chat["id"], XSS, "c-1")
+    assert mila.socket.expect("message", seq=2)["text"] == XSS
+    sofie.socket.send({"type": "end", "conversation_id": chat["id"]})
+    mila.socket.expect("state", status="ended")
+    mila.socket.send({"type": "rate", "stars": 2, "comment": XSS})
+    mila.socket.expect("state", rated=True)
+
+
+def test_sockets_from_foreign_origins_or_without_login_are_refused_at_the_handshake(live):
+    with pytest.raises(InvalidStatus) as refused:
+        Socket(f"{live.ws_url}/ws/visitor", {"Origin": "https://evil.test"})
+    assert refused.value.response.status_code == 403
+    with pytest.raises(InvalidStatus) as anonymous:
+        Socket(f"{live.ws_url}/ws/console", {"Origin": live.url})
+    assert anonymous.value.response.status_code == 403
+    sofie = Counsellor(live)
+    with pytest.raises(InvalidStatus) as hijack:
+        Socket(f"{live.ws_url}/ws/console", {"Origin": "https://evil.test", "Cookie": sofie.cookie_header})
+    assert hijack.value.response.status_code == 403
+
+
+def test_a_token_used_from_another_sites_origin_is_refused(app, live):
+    from clbchat.cli import upsert_site
+
+    with app.app_context():
+        upsert_site("other", "Andere school", ["https://other.test"])
+    mila = Visitor(live)
+    mila.request()
+    socket = Socket(f"{live.ws_url}/ws/visitor", {"Origin": "https://other.test"})
+    socket.send({"type": "hello", "token": mila.token})
+    assert socket.expect("error")["code"] == "origin_not_allowed"
+
+
+def test_login_needs_the_csrf_token_and_the_right_password(live):
+    session = requests.Session()
+    no_token = session.post(f"{live.url}/console/login", data={"username": "sofie", "password": "x"})
+    assert no_token.status_code == 400
+    page = session.get(f"{live.url}/console/login")
+    sofie = Counsellor(live)
+    assert sofie.http.get(f"{live.url}/console/").status_code == 200
+    login_cookie = [c for c in sofie.http.cookies if c.name == "session"][0]
+    assert login_cookie.has_nonstandard_attr("HttpOnly") and login_cookie.get_nonstandard_attr("SameSite") == "Lax"
+    assert page.status_code == 200
+    assert requests.get(f"{live.url}/console/", allow_redirects=False).status_code == 302
+    with pytest.raises(AssertionError, match="login failed: 401"):
+        Counsellor(live, password="wrong")
