@@ -2,10 +2,9 @@
 
 import threading
 
-from sqlalchemy import select
-
 from clbchat.extensions import db
 from clbchat.models import Conversation, Message
+from sqlalchemy import select
 
 from ..clients import Counsellor, Visitor
 
@@ -98,9 +97,9 @@ def test_two_counsellors_taking_the_same_visitor_at_once_exactly_one_wins(live):
         visitor.start(f"Race{round_number}")
         barrier = threading.Barrier(2)
 
-        def take(counsellor):
+        def take(counsellor, barrier=barrier, conversation_id=visitor.conversation_id):
             barrier.wait()
-            counsellor.socket.send({"type": "take", "conversation_id": visitor.conversation_id})
+            counsellor.socket.send({"type": "take", "conversation_id": conversation_id})
 
         threads = [threading.Thread(target=take, args=(c,)) for c in (sofie, jonas)]
         for thread in threads:
