@@ -187,6 +187,11 @@ class ConsoleSession:
                                            "visitor_connected": event["visitor_connected"]})
         elif kind == "status":
             self._on_status(conversation_id)
+        elif kind == "resync":  # events may have been missed: fill the gap, then check the status
+            with self._lock:
+                if conversation_id in self.sent_seq:
+                    self._send_missing(conversation_id)
+            self._on_status(conversation_id)
 
     def _on_status(self, conversation_id: int) -> None:
         with self.app.app_context():
@@ -209,11 +214,19 @@ class ConsoleSession:
             sent = self.sent_seq.get(conversation_id)
             if sent is None or view["seq"] <= sent:
                 return
-            missing = self._transcript(conversation_id, sent) if view["seq"] > sent + 1 else [view]
-            for message in missing:
-                if message["seq"] > self.sent_seq[conversation_id]:
-                    self.conn.send(_message_out, {"type": "message", **message})
-                    self.sent_seq[conversation_id] = message["seq"]
+            if view["seq"] == sent + 1:
+                self._send_message(view)
+            else:
+                self._send_missing(conversation_id)
+
+    def _send_missing(self, conversation_id: int) -> None:
+        """Send what the database has after the last seq sent; call with self._lock held."""
+        for message in self._transcript(conversation_id, self.sent_seq[conversation_id]):
+            self._send_message(message)
+
+    def _send_message(self, message: dict) -> None:
+        self.conn.send(_message_out, {"type": "message", **message})
+        self.sent_seq[message["conversation_id"]] = message["seq"]
 
     def on_queue(self, snapshot) -> None:
         head = [entry.__dict__ for entry in snapshot.head]

@@ -73,7 +73,7 @@ class Hub:
         self._queue_dirty.set()
 
     def _on_queue_event(self, _channel, _event) -> None:
-        self._queue_dirty.set()
+        self._queue_dirty.set()  # "queue_changed" and "resync" alike: read the queue again
 
     def queue_changed(self) -> None:
         self._queue_dirty.set()

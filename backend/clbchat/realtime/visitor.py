@@ -170,6 +170,10 @@ class VisitorSession:
             self.deliver_message(event)
         elif kind == "status":
             self.send_state()
+        elif kind == "resync":  # events may have been missed: reload what this visitor sees
+            self.send_state()
+            with self._delivery:
+                self._send_missing()
         elif kind == "typing" and event["sender"] == "counsellor":
             self.conn.send(_typing_out, {"type": "typing", "active": event["active"]})
 
@@ -178,18 +182,24 @@ class VisitorSession:
         with self._delivery:
             if view["seq"] <= self.sent_seq:
                 return
-            missing = (self._transcript(self.sent_seq) if view["seq"] > self.sent_seq + 1 else [view])
-            for message in missing:
-                if message["seq"] > self.sent_seq:
-                    self.conn.send(_message_out, {"type": "message", **message})
-                    self.sent_seq = message["seq"]
+            if view["seq"] == self.sent_seq + 1:
+                self._send_message(view)
+            else:
+                self._send_missing()
 
     def _catch_up(self, after_seq: int) -> None:
         with self._delivery:
             self.sent_seq = max(self.sent_seq, after_seq)
-            for message in self._transcript(self.sent_seq):
-                self.conn.send(_message_out, {"type": "message", **message})
-                self.sent_seq = message["seq"]
+            self._send_missing()
+
+    def _send_missing(self) -> None:
+        """Send what the database has after the last seq sent; call with self._delivery held."""
+        for message in self._transcript(self.sent_seq):
+            self._send_message(message)
+
+    def _send_message(self, message: dict) -> None:
+        self.conn.send(_message_out, {"type": "message", **message})
+        self.sent_seq = message["seq"]
 
     def _transcript(self, after_seq: int) -> list[dict]:
         with self.app.app_context():
