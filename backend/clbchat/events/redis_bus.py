@@ -24,6 +24,7 @@ from .bus import Subscribers
 log = logging.getLogger(__name__)
 REDIS_CHANNEL = "clbchat:events"
 RECONNECT_SECONDS = (0.2, 0.5, 1, 2)
+LISTEN_TICK_SECONDS = 0.25  # how soon the listener notices close()
 
 
 class RedisBus:
@@ -60,6 +61,7 @@ class RedisBus:
 
     def close(self) -> None:
         self._stopping.set()
+        self._listener.join(timeout=2)
         self._client.close()
 
     def _listen(self) -> None:
@@ -76,10 +78,10 @@ class RedisBus:
                     lost_contact = False
                 failures = 0
                 while not self._stopping.is_set():
-                    message = pubsub.get_message(timeout=1.0)
+                    message = pubsub.get_message(timeout=LISTEN_TICK_SECONDS)
                     if message is not None:
                         self._on_message(message["data"])
-            except (redis.RedisError, OSError) as exc:
+            except (redis.RedisError, OSError, ValueError) as exc:
                 if not self._stopping.is_set():
                     self._healthy.clear()
                     lost_contact = True
