@@ -11,7 +11,7 @@ worker_class = "gevent"
 worker_connections = int(os.environ.get("WORKER_CONNECTIONS", "10000"))
 # Sockets live for hours; the worker heartbeat (not the request) is what the timeout watches.
 timeout = 30
-graceful_timeout = 10
+graceful_timeout = int(os.environ.get("GRACEFUL_TIMEOUT", "10"))
 keepalive = 5
 accesslog = os.environ.get("ACCESS_LOG") or None  # off by default: no visitor request lines on disk
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

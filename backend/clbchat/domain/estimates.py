@@ -1,7 +1,9 @@
 """How long a waiting visitor will probably wait, from recent pick-ups and the counsellors online.
 
 Pure functions, no I/O. The estimate is deliberately simple so a counsellor can explain it:
-  seconds per pick-up = the mean interval between recent pick-ups (when there are enough of them),
+  seconds per pick-up = the time from the oldest recent pick-up until now, divided by the number of
+                        recent pick-ups (when there are enough of them; a stalled queue so grows
+                        the estimate),
                         else the mean chat length shared over the chat slots online;
   estimate            = position x seconds per pick-up.
 With nobody online there is no estimate (the widget then says nothing rather than guess).

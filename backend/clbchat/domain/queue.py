@@ -135,6 +135,8 @@ def take(session, counsellor: User, conversation_id: int | None, default_max_cha
             exists = session.get(Conversation, conversation_id)
             if exists is None:
                 raise DomainError("invalid", "Deze bezoeker bestaat niet.")
+            if exists.picked_up_at is None:
+                raise DomainError("wrong_state", "Deze bezoeker wacht niet meer.", conversation_id=conversation_id)
             raise DomainError("already_taken", "Een collega nam deze bezoeker al.", conversation_id=conversation_id)
         claimed = conversation_id
     else:
