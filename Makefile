@@ -34,7 +34,7 @@ chromium:
 lint: install
 	$(BIN)/ruff check backend tests bench
 
-test: install chromium lint test-embedded
+test: install chromium lint test-embedded test-scaleout
 
 test-embedded:
 	$(BIN)/pytest

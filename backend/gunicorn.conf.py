@@ -15,3 +15,5 @@ graceful_timeout = int(os.environ.get("GRACEFUL_TIMEOUT", "10"))
 keepalive = 5
 accesslog = os.environ.get("ACCESS_LOG") or None  # off by default: no visitor request lines on disk
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# No shared control socket in $HOME: several masters may run on one machine (one per host port).
+control_socket_disable = True
