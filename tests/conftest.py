@@ -10,11 +10,12 @@ import os
 import shutil
 import threading
 
-import clbchat
 import pytest
+from werkzeug.serving import make_server
+
+import clbchat
 from clbchat.cli import upsert_site, upsert_user
 from clbchat.extensions import db
-from werkzeug.serving import make_server
 
 BACKEND = os.environ.get("CLBCHAT_TEST_BACKEND", "embedded")
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://root@127.0.0.1:5432/test")

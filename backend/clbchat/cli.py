@@ -60,6 +60,18 @@ def register(app) -> None:
         upsert_site(slug, name, list(origins), hide_when_closed)
         click.echo(f"site {slug!r} saved with origins {', '.join(origins)}")
 
+    @app.cli.command("purge-transcripts")
+    def purge_transcripts_command():
+        """Delete transcripts older than RETENTION_DAYS now (the service also does this hourly)."""
+        from datetime import UTC, datetime, timedelta
+
+        from .domain.retention import purge_transcripts
+
+        days = current_app.config["RETENTION_DAYS"]
+        count = purge_transcripts(db.session, timedelta(days=days), datetime.now(UTC))
+        db.session.commit()
+        click.echo(f"stripped {count} conversations that ended more than {days} days ago")
+
     @app.cli.command("demo-setup")
     def demo_setup():
         """The demo sites and users `make run` needs (idempotent)."""

@@ -59,6 +59,8 @@ def from_env(env=None) -> dict:
         # A visitor whose connection is gone longer than this has left (the queue moves on).
         "VISITOR_GRACE_SECONDS": _int(env, "VISITOR_GRACE_SECONDS", 60),
         "HEARTBEAT_SECONDS": _int(env, "HEARTBEAT_SECONDS", 10),
+        # Transcripts, nicknames and rating comments are deleted this long after a chat ends.
+        "RETENTION_DAYS": _int(env, "RETENTION_DAYS", 30),
         # Token bucket per WebSocket connection: a burst of N frames, refilled at R frames per second.
         "FLOOD_BURST": _int(env, "FLOOD_BURST", 20),
         "FLOOD_PER_SECOND": float(env.get("FLOOD_PER_SECOND", 4)),

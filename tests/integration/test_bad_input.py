@@ -3,10 +3,11 @@ no lost or doubled message, no other visitor affected. People's text is relayed 
 
 import pytest
 import requests
-from clbchat.extensions import db
-from clbchat.models import Message
 from sqlalchemy import func, select
 from websockets.exceptions import InvalidStatus
+
+from clbchat.extensions import db
+from clbchat.models import Message
 
 from ..clients import Counsellor, Socket, Visitor
 

@@ -2,9 +2,10 @@
 
 import threading
 
+from sqlalchemy import select
+
 from clbchat.extensions import db
 from clbchat.models import Conversation, Message
-from sqlalchemy import select
 
 from ..clients import Counsellor, Visitor
 

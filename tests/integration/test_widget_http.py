@@ -1,12 +1,13 @@
 """The widget's HTTP API on a real server: status caching, origins, asking for a chat, the busy rule."""
 
-import clbchat
 import pytest
 import requests
+from sqlalchemy import select
+
+import clbchat
 from clbchat.domain.hours import InvalidSchedule
 from clbchat.extensions import db
 from clbchat.models import Conversation
-from sqlalchemy import select
 
 from ..conftest import SITE_ORIGIN
 

@@ -6,8 +6,9 @@ services skip the tests with the reason, or fail them when CI=true.
 
 import socket
 
-import clbchat
 import pytest
+
+import clbchat
 from clbchat.cli import upsert_site, upsert_user
 from clbchat.extensions import db
 

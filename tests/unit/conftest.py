@@ -6,9 +6,10 @@ another connection has to see the data (the race tests).
 
 from datetime import UTC, datetime, timedelta
 
-import clbchat
 import flask_migrate
 import pytest
+
+import clbchat
 from clbchat.cli import upsert_site
 from clbchat.domain import queue
 from clbchat.extensions import db

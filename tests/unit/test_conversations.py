@@ -3,10 +3,11 @@
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import func, select
+
 from clbchat.domain import conversations, queue
 from clbchat.domain.errors import DomainError
 from clbchat.models import Conversation, Message
-from sqlalchemy import func, select
 
 from .conftest import MAX_CHATS, T0
 
@@ -191,8 +192,9 @@ def test_ending_twice_returns_false_and_changes_nothing(session, active_chat):
 
 
 def test_ending_with_a_stale_copy_after_another_session_ended_it_returns_false(app, session, active_chat):
-    from clbchat.extensions import db
     from sqlalchemy.orm import Session
+
+    from clbchat.extensions import db
 
     # Keep a loaded copy that says "active" without holding a transaction (SQLite allows one writer).
     session.commit()

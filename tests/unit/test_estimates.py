@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from clbchat.domain.estimates import MEAN_CHAT_SECONDS, QueueRate, estimate_wait
 
 NOW = datetime(2026, 11, 18, 18, 0, tzinfo=UTC)

@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+
 from clbchat.config import DEFAULT_HOURS
 from clbchat.domain.hours import InvalidSchedule, Schedule, describe_moment
 

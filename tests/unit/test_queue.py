@@ -5,12 +5,13 @@ import threading
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
 from clbchat.domain import conversations, queue
 from clbchat.domain.errors import DomainError
 from clbchat.extensions import db
 from clbchat.models import Conversation, User
-from sqlalchemy import func, select, text
-from sqlalchemy.orm import Session
 
 from .conftest import MAX_CHATS, T0
 

@@ -11,13 +11,14 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 
-from ..domain import conversations, queue
+from ..domain import conversations, queue, retention
 from ..extensions import db
 from ..unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 QUEUE_TICK_SECONDS = 0.1
 QUEUE_REFRESH_SECONDS = 30  # estimates drift with time even when nothing happens
+PURGE_EVERY = timedelta(hours=1)
 
 
 class Hub:
@@ -30,6 +31,7 @@ class Hub:
         self._queue_dirty = threading.Event()
         self._started = False
         self._stopping = threading.Event()
+        self._last_purge = datetime.min.replace(tzinfo=UTC)
         bus.subscribe(queue.QUEUE_CHANNEL, self._on_queue_event)
 
     # --- registry -------------------------------------------------------------------------
@@ -120,6 +122,9 @@ class Hub:
             conversations.touch_visitors(session, visitor_ids, now)
             conversations.touch_counsellors(session, counsellor_ids, now)
             ended = conversations.sweep_gone_visitors(session, grace, now, outbox)
+            if now - self._last_purge >= PURGE_EVERY:
+                retention.purge_transcripts(session, timedelta(days=self.app.config["RETENTION_DAYS"]), now)
+                self._last_purge = now
         if ended:
             log.info("ended %d conversations whose visitor stayed away past %s", len(ended), grace)
 

@@ -1,0 +1,277 @@
+// One chat pane: header (nickname, role, presence, end button), messages, typing both ways, the
+// composer, and the "ended" bar with its close button.
+
+import { h } from "./dom.js";
+import { fmtClock, nickOf, roleLabel } from "./format.js";
+import {
+  MESSAGE_MAX,
+  SENDING,
+  WAITING_FOR_CONNECTION,
+  addMessage,
+  addPending,
+  failMessage,
+  nearBottom,
+  scrollToBottom,
+  sendMessage,
+  setMsgState,
+} from "./messages.js";
+import { updateTakeButtons } from "./queue-view.js";
+import { send } from "./socket.js";
+import { chats, me, rememberClosed, ui } from "./state.js";
+import { ERROR_TEXT, NO_CONNECTION, announce, showStatus } from "./status.js";
+
+const TYPING_REFRESH_MS = 2000; // send typing:true at most this often while typing
+const TYPING_IDLE_MS = 3000; // send typing:false after this long without a keystroke
+const REMOTE_TYPING_TIMEOUT_MS = 8000; // hide "… typt" if no update came (a lost typing:false)
+const ENDED_BY = { visitor: "door bezoeker", counsellor: "door jou", system: "door systeem" };
+
+let paneCounter = 0;
+
+function createChat(c) {
+  const uid = `chat-${++paneCounter}`;
+  const title = h("h2", { class: "pane-title", id: `${uid}-title` });
+  const role = h("span", { class: "tag pane-role" });
+  const since = h("span", { class: "pane-since" });
+  const badges = h("span", { class: "pane-badges" });
+  const end = h("button", { type: "button", class: "btn btn-danger btn-small", "data-testid": "pane-end" },
+    "Gesprek beëindigen");
+  const messages = h("ol", {
+    class: "pane-messages",
+    "data-testid": "pane-messages",
+    "aria-label": "Berichten",
+    tabindex: "0",
+  });
+  const typing = h("p", { class: "pane-typing", "data-testid": "pane-typing", hidden: true });
+  const endedSlot = h("div", { class: "pane-ended-slot" });
+  const input = h("textarea", {
+    id: `${uid}-input`,
+    class: "pane-input",
+    "data-testid": "pane-input",
+    rows: "3",
+    maxlength: String(MESSAGE_MAX),
+    placeholder: "Typ je bericht… (Enter verstuurt, Shift+Enter voor een nieuwe regel)",
+  });
+  const label = h("label", { class: "visually-hidden", for: `${uid}-input` });
+  const counter = h("span", { class: "pane-counter" });
+  const sendBtn = h("button", { type: "submit", class: "btn btn-primary", "data-testid": "pane-send" }, "Versturen");
+  const form = h("form", { class: "pane-composer" }, label, input, h("div", { class: "pane-composer-bar" }, counter, sendBtn));
+  const pane = h(
+    "section",
+    { class: "pane", "data-testid": "chat-pane", "data-conversation-id": c.id, "aria-labelledby": title.id },
+    h("header", { class: "pane-head" },
+      h("div", { class: "pane-head-main" }, title, role),
+      end,
+      h("div", { class: "pane-head-sub" }, since, badges)),
+    messages,
+    typing,
+    endedSlot,
+    form,
+  );
+
+  const chat = {
+    id: c.id,
+    nickname: nickOf(c.nickname),
+    visitorRole: c.visitor_role ?? null,
+    status: "active",
+    visitorConnected: true,
+    seqs: new Set(),
+    senderClientIds: new Set(), // `${sender}:${client_id}` of every stored message shown
+    lastSeq: 0,
+    pending: new Map(), // client_id -> {text, el}: sent, not yet acknowledged
+    failed: new Map(), // client_id -> {text, el}: refused by the server, can be retried
+    syncUntil: 0,
+    typingActive: false,
+    typingSentAt: 0,
+    typingIdleTimer: null,
+    remoteTypingTimer: null,
+    els: { pane, title, role, since, badges, end, messages, typing, endedSlot, input, label, counter, sendBtn, form },
+  };
+
+  end.addEventListener("click", () => {
+    if (chat.status === "ended") return;
+    stopTyping(chat);
+    if (!send({ type: "end", conversation_id: chat.id })) showStatus(NO_CONNECTION);
+  });
+
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    submitMessage(chat);
+  });
+
+  input.addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter" && !ev.shiftKey && !ev.isComposing && ev.keyCode !== 229) {
+      ev.preventDefault();
+      submitMessage(chat);
+    }
+  });
+
+  input.addEventListener("input", () => {
+    updateCounter(chat);
+    onLocalTyping(chat);
+  });
+
+  const clearUnread = () => pane.classList.remove("unread");
+  pane.addEventListener("focusin", clearUnread);
+  pane.addEventListener("pointerdown", clearUnread);
+
+  return chat;
+}
+
+/** Create or update the pane for chat object `c` (protocol `chat`); returns the chat. */
+export function upsertChat(c) {
+  let chat = chats.get(c.id);
+  if (!chat) {
+    chat = createChat(c);
+    chats.set(c.id, chat);
+    ui.panes.append(chat.els.pane);
+  }
+  chat.nickname = nickOf(c.nickname);
+  chat.visitorRole = c.visitor_role ?? null;
+  chat.els.title.textContent = chat.nickname;
+  chat.els.role.textContent = roleLabel(chat.visitorRole);
+  chat.els.label.textContent = `Bericht aan ${chat.nickname}`;
+  chat.els.since.textContent = c.picked_up_at ? `gestart ${fmtClock(c.picked_up_at)}` : "";
+  if (c.requested_at) chat.els.since.title = `Aangevraagd om ${fmtClock(c.requested_at)}`;
+
+  const stick = nearBottom(chat);
+  const msgs = (Array.isArray(c.messages) ? c.messages : [])
+    .filter((m) => m && Number.isInteger(m.seq))
+    .sort((a, b) => a.seq - b.seq);
+  for (const m of msgs) addMessage(chat, m);
+
+  if (c.status === "ended") {
+    markEnded(chat, c.ended_by ?? null, { quiet: true });
+  } else if (chat.status !== "ended") {
+    setPresence(chat, c.visitor_connected !== false);
+  }
+  if (stick) scrollToBottom(chat);
+  updateCounter(chat);
+  return chat;
+}
+
+/** Show or drop the "verbinding herstellen…" badge (the visitor's connection dropped). */
+export function setPresence(chat, connected) {
+  chat.visitorConnected = connected;
+  const existing = chat.els.badges.querySelector('[data-testid="pane-presence"]');
+  if (connected) {
+    existing?.remove();
+  } else if (!existing) {
+    chat.els.badges.append(h("span", { class: "badge badge-warn", "data-testid": "pane-presence" },
+      "verbinding herstellen…"));
+  }
+}
+
+/** Show or hide "<nickname> typt…"; it hides itself if no update comes. */
+export function showRemoteTyping(chat, active) {
+  clearTimeout(chat.remoteTypingTimer);
+  chat.els.typing.hidden = !active;
+  chat.els.typing.textContent = active ? `${chat.nickname} typt…` : "";
+  if (active) chat.remoteTypingTimer = setTimeout(() => showRemoteTyping(chat, false), REMOTE_TYPING_TIMEOUT_MS);
+}
+
+/** Forget typing both ways without telling the server (the socket is gone, or the chat ended). */
+function dropTyping(chat) {
+  clearTimeout(chat.typingIdleTimer);
+  chat.typingActive = false;
+  showRemoteTyping(chat, false);
+}
+
+/** The socket is gone: typing stops, and pending messages wait for the connection. */
+export function disconnectChat(chat) {
+  dropTyping(chat);
+  for (const p of chat.pending.values()) setMsgState(p.el, WAITING_FOR_CONNECTION);
+}
+
+export function markEnded(chat, by, { quiet = false } = {}) {
+  if (chat.status === "ended") return;
+  chat.status = "ended";
+  const hadFocus = chat.els.pane.contains(document.activeElement);
+  dropTyping(chat);
+  setPresence(chat, true);
+  chat.els.pane.classList.add("is-ended");
+  chat.els.pane.dataset.status = "ended";
+  chat.els.end.disabled = true;
+  chat.els.end.hidden = true;
+  chat.els.input.disabled = true;
+  chat.els.sendBtn.disabled = true;
+  chat.els.form.hidden = true;
+  for (const clientId of [...chat.pending.keys()]) failMessage(chat, clientId, "niet verstuurd", { retry: false });
+  for (const p of chat.failed.values()) p.el.querySelector(".msg-retry")?.remove();
+
+  const byText = ENDED_BY[by] ? ` (${ENDED_BY[by]})` : "";
+  const close = h("button", { type: "button", class: "btn", "data-testid": "pane-close" }, "Sluiten");
+  close.setAttribute("aria-label", `Sluit het gesprek met ${chat.nickname}`);
+  close.addEventListener("click", () => closePane(chat));
+  chat.els.endedSlot.replaceChildren(
+    h("div", { class: "pane-ended", "data-testid": "pane-ended" }, h("p", {}, `Gesprek beëindigd${byText}`), close),
+  );
+  if (!quiet) announce(`Gesprek met ${chat.nickname} beëindigd${byText}.`);
+  if (hadFocus) close.focus();
+  updateTakeButtons();
+}
+
+function closePane(chat) {
+  const panes = [...chats.values()];
+  const idx = panes.indexOf(chat);
+  clearTimeout(chat.remoteTypingTimer);
+  clearTimeout(chat.typingIdleTimer);
+  chat.els.pane.remove();
+  chats.delete(chat.id);
+  rememberClosed(chat.id);
+  updateTakeButtons();
+  const next = panes[idx + 1] ?? panes[idx - 1];
+  if (next) {
+    const target = next.status === "ended" ? next.els.endedSlot.querySelector("button") : next.els.input;
+    (target ?? ui.takeNext).focus();
+  } else {
+    (ui.takeNext.disabled ? ui.list.querySelector("button:not([disabled])") : ui.takeNext)?.focus();
+  }
+}
+
+function submitMessage(chat) {
+  if (chat.status === "ended") return;
+  const input = chat.els.input;
+  const text = input.value.replace(/^\s+|\s+$/g, "");
+  if (!text) return;
+  if (text.length > MESSAGE_MAX) {
+    showStatus(ERROR_TEXT.too_long);
+    return;
+  }
+  stopTyping(chat);
+  const { li, clientId } = addPending(chat, me.displayName, text);
+  input.value = "";
+  updateCounter(chat);
+  setMsgState(li, sendMessage(chat, clientId, text) ? SENDING : WAITING_FOR_CONNECTION);
+  scrollToBottom(chat);
+}
+
+function updateCounter(chat) {
+  const n = chat.els.input.value.length;
+  chat.els.counter.textContent = n >= MESSAGE_MAX - 200 ? `${n}/${MESSAGE_MAX}` : "";
+}
+
+// Typing indicator we send: true at most every 2 s while typing, false after 3 s without typing.
+function onLocalTyping(chat) {
+  if (chat.status === "ended") return;
+  if (!chat.els.input.value.trim()) {
+    stopTyping(chat);
+    return;
+  }
+  const now = Date.now();
+  if (!chat.typingActive || now - chat.typingSentAt >= TYPING_REFRESH_MS) {
+    if (send({ type: "typing", conversation_id: chat.id, active: true })) {
+      chat.typingActive = true;
+      chat.typingSentAt = now;
+    }
+  }
+  clearTimeout(chat.typingIdleTimer);
+  chat.typingIdleTimer = setTimeout(() => stopTyping(chat), TYPING_IDLE_MS);
+}
+
+function stopTyping(chat) {
+  clearTimeout(chat.typingIdleTimer);
+  chat.typingIdleTimer = null;
+  if (!chat.typingActive) return;
+  chat.typingActive = false;
+  if (chat.status !== "ended") send({ type: "typing", conversation_id: chat.id, active: false });
+}

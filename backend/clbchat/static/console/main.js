@@ -1,0 +1,24 @@
+// CLBch@t counsellor console: queue, several chats at once, over /ws/console (docs/protocol.md).
+//
+// Plain ES modules, no framework, no build step. Everything that comes from people (nicknames,
+// messages, display names) is put in the page as text (textContent / Text nodes), never as HTML.
+//
+//   main.js        this file: wires the parts together and starts
+//   socket.js      the connection: reconnect with backoff, heartbeat, send, connection badge
+//   frames.js      server frames applied to the queue and the chat panes
+//   queue-view.js  the waiting queue, count badge, page title, take buttons
+//   chat-pane.js   one chat pane: header, presence, typing, composer, end and close
+//   messages.js    a pane's message list: seq order, no duplicates, pending / acked / failed
+//   sound.js       the new-visitor beep and the mute toggle
+//   status.js      the status line and the screen-reader live region
+//   state.js       page elements, the counsellor, the open chats
+//   dom.js, format.js  small helpers
+
+import { handleFrame, onSocketLost } from "./frames.js";
+import { initQueue } from "./queue-view.js";
+import { startSocket } from "./socket.js";
+import { initSound } from "./sound.js";
+
+initSound();
+initQueue();
+startSocket({ frame: handleFrame, lost: onSocketLost });
