@@ -12,18 +12,11 @@ import time
 from marshmallow import ValidationError
 from simple_websocket import ConnectionClosed
 
+from ..domain.errors import DomainError
 from ..schemas import ErrorOut
 
 log = logging.getLogger(__name__)
 _error_out = ErrorOut()
-
-
-class FrameError(Exception):
-    def __init__(self, code: str, message: str, **details):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.details = details
 
 
 class TokenBucket:
@@ -67,33 +60,44 @@ class Connection:
     def error(self, code: str, message: str, **details) -> None:
         self.send(_error_out, {"type": "error", "code": code, "message": message, **details})
 
+    def serve(self, handlers: dict) -> None:
+        """Dispatch frames to handlers by type until the peer goes; errors go back to this sender only."""
+        while True:
+            try:
+                frame = self.receive()
+                if frame is not None:
+                    kind, data = frame
+                    handlers[kind](data)
+            except DomainError as exc:
+                self.error(exc.code, exc.message, **exc.details)
+
     def receive(self, timeout: float | None = None) -> tuple[str, dict] | None:
-        """The next valid frame as (type, fields); None on timeout. Raises ConnectionClosed, FrameError."""
+        """The next valid frame as (type, fields); None on timeout. Raises ConnectionClosed, DomainError."""
         raw = self.ws.receive(timeout=timeout)
         if raw is None:
             if not self.ws.connected:
                 raise ConnectionClosed()
             return None
         if not self.bucket.take():
-            raise FrameError("rate_limited", "Je stuurt te snel berichten. Wacht even.", **_client_id_of(raw))
+            raise DomainError("rate_limited", "Je stuurt te snel berichten. Wacht even.", **_client_id_of(raw))
         if isinstance(raw, bytes):
-            raise FrameError("binary_not_supported", "Alleen tekstberichten (JSON) worden aanvaard.")
+            raise DomainError("binary_not_supported", "Alleen tekstberichten (JSON) worden aanvaard.")
         try:
             frame = json.loads(raw)
         except ValueError:
-            raise FrameError("bad_json", "Dit is geen geldig JSON-bericht.") from None
+            raise DomainError("bad_json", "Dit is geen geldig JSON-bericht.") from None
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-            raise FrameError("bad_json", "Een bericht is een JSON-object met een 'type'.")
+            raise DomainError("bad_json", "Een bericht is een JSON-object met een 'type'.")
         schema = self.schemas.get(frame["type"])
         if schema is None:
-            raise FrameError("unknown_type", f"Onbekend berichttype: {frame['type'][:40]!r}.")
+            raise DomainError("unknown_type", f"Onbekend berichttype: {frame['type'][:40]!r}.")
         try:
             return frame["type"], schema.load(frame)
         except ValidationError as exc:
             details = {}
             if isinstance(frame.get("client_id"), str):
                 details["client_id"] = frame["client_id"][:64]
-            raise FrameError("invalid", _first_error(exc.messages), **details) from None
+            raise DomainError("invalid", _first_error(exc.messages), **details) from None
 
     def close(self) -> None:
         with self._send_lock:

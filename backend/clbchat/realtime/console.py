@@ -25,7 +25,7 @@ from ..schemas import (
 )
 from ..unit_of_work import unit_of_work
 from . import bp
-from .connection import Connection, FrameError
+from .connection import Connection
 from .origins import origin_allowed_anywhere, own_origin
 
 _hello_out, _queue_out, _chat_out, _message_out = ConsoleHelloOut(), ConsoleQueueOut(), ChatEventOut(), MessageOut()
@@ -114,17 +114,7 @@ class ConsoleSession:
         handlers = {"take": self._on_take, "message": self._on_message, "typing": self._on_typing,
                     "end": self._on_end, "sync": self._on_sync,
                     "ping": lambda _data: self.conn.send(_pong_out, {"type": "pong"})}
-        while True:
-            try:
-                frame = self.conn.receive()
-                if frame is None:
-                    continue
-                kind, data = frame
-                handlers[kind](data)
-            except FrameError as exc:
-                self.conn.error(exc.code, exc.message, **exc.details)
-            except DomainError as exc:
-                self.conn.error(exc.code, exc.message, **exc.details)
+        self.conn.serve(handlers)
 
     # --- frames from the counsellor -------------------------------------------------------
     def _on_take(self, data) -> None:

@@ -22,7 +22,7 @@ from ..schemas import (
 )
 from ..unit_of_work import unit_of_work
 from . import bp
-from .connection import Connection, FrameError
+from .connection import Connection
 from .origins import origin_allowed
 
 HELLO_TIMEOUT_SECONDS = 15
@@ -64,7 +64,7 @@ class VisitorSession:
         while True:
             try:
                 frame = self.conn.receive(timeout=HELLO_TIMEOUT_SECONDS)
-            except FrameError as exc:
+            except DomainError as exc:
                 self.conn.error(exc.code, exc.message, **exc.details)
                 continue
             if frame is None:
@@ -124,17 +124,7 @@ class VisitorSession:
         handlers = {"message": self._on_message, "typing": self._on_typing, "leave": self._on_leave,
                     "rate": self._on_rate, "ping": lambda _data: self.conn.send(_pong_out, {"type": "pong"}),
                     "hello": lambda _data: self.conn.error("wrong_state", "Je bent al verbonden.")}
-        while True:
-            try:
-                frame = self.conn.receive()
-                if frame is None:
-                    continue
-                kind, data = frame
-                handlers[kind](data)
-            except FrameError as exc:
-                self.conn.error(exc.code, exc.message, **exc.details)
-            except DomainError as exc:
-                self.conn.error(exc.code, exc.message, **exc.details)
+        self.conn.serve(handlers)
 
     # --- frames from the visitor ----------------------------------------------------------
     def _on_message(self, data) -> None:
