@@ -22,16 +22,20 @@ REF_PATTERN = re.compile(r"[a-z0-9-]{1,40}")
 
 @bp.get("/widget.js")
 def widget_loader():
-    return _widget_file("widget.js")
+    return _widget_file("widget.js", max_age=300)
 
 
 @bp.get("/widget/<path:filename>")
 def widget_file(filename):
-    return _widget_file(filename)
+    # The panel's modules import each other without version stamps: revalidate them on every load
+    # (a 304 when unchanged) so a release never mixes old and new modules. Panels open rarely.
+    response = _widget_file(filename, max_age=0)
+    response.cache_control.no_cache = True
+    return response
 
 
-def _widget_file(filename):
-    response = send_from_directory(current_app.config["WIDGET_DIR"], filename, max_age=300)
+def _widget_file(filename, max_age):
+    response = send_from_directory(current_app.config["WIDGET_DIR"], filename, max_age=max_age)
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 
