@@ -41,11 +41,13 @@ def service_env(migrated_postgres, tmp_path):
 def hosts(service_env, tmp_path):
     """Two hosts (one gunicorn gevent worker each) on the same database and Redis."""
     started = [Host(free_port(), service_env, tmp_path) for _ in range(2)]
-    for host in started:
-        host.start()
-    yield started
-    for host in started:
-        host.stop()
+    try:
+        for host in started:
+            host.start()
+        yield started
+    finally:
+        for host in started:  # the test may have added restarted hosts to the list
+            host.stop()
 
 
 @pytest.fixture

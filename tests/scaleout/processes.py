@@ -38,6 +38,7 @@ class Host:
             except requests.RequestException:  # not listening yet, or the worker still booting
                 pass
             time.sleep(0.2)
+        self.kill()
         raise RuntimeError(f"host {self.port} did not start; see {self.log_path}")
 
     def health(self) -> dict:

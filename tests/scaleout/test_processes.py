@@ -142,9 +142,10 @@ def _last_position(visitor) -> int | None:
 
 def test_a_redis_outage_degrades_then_recovers_without_losing_a_message(private_redis, service_env, tmp_path):
     env = {**service_env, "REDIS_URL": private_redis.url}
-    a = Host(free_port(), env, tmp_path).start()
-    b = Host(free_port(), env, tmp_path).start()
+    a, b = Host(free_port(), env, tmp_path), Host(free_port(), env, tmp_path)
     try:
+        a.start()
+        b.start()
         mila = Visitor(on(a))
         mila.start()
         sofie = Counsellor(on(b), "counsellor0")
