@@ -107,6 +107,9 @@ class Conversation(db.Model):
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
     # Presence: the visitor's socket is open somewhere (as last told) and its heartbeat is recent.
     visitor_connected: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Bumped by every visitor socket that attaches; only the latest may mark the visitor as gone
+    # (an old socket of a phone that switched networks often closes after the new one attached).
+    visitor_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     visitor_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
     rating_stars: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)

@@ -199,3 +199,21 @@ def test_the_console_after_a_reconnect_gets_its_open_chats_back(live):
     hello = sofie.connect()
     assert [c["id"] for c in hello["chats"]] == [chat["id"]]
     assert [m["text"] for m in hello["chats"][0]["messages"]] == ["hallo"]
+
+
+def test_an_old_socket_closing_after_a_new_one_attached_does_not_mark_the_visitor_away(app, live):
+    mila = Visitor(live)
+    mila.start()
+    sofie = Counsellor(live)
+    sofie.connect()
+    chat = sofie.take()
+    old = mila.socket
+    old.expect("state", status="active")
+    mila.connect(after_seq=0)  # the phone's new network attaches first ...
+    assert sofie.socket.expect("presence", conversation_id=chat["id"])["visitor_connected"] is True
+    old.close()  # ... and only then does the old connection's close reach the server
+    presence = [f for f in sofie.socket.drain(1.5) if f["type"] == "presence"]
+    assert presence == []
+    assert _conversation(app, chat["id"]).visitor_connected is True
+    mila.socket.close()  # the current socket closing does mark the visitor away
+    assert sofie.socket.expect("presence", conversation_id=chat["id"])["visitor_connected"] is False

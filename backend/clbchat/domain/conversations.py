@@ -153,6 +153,17 @@ def touch_visitors(session, conversation_ids: list[int], now: datetime) -> None:
         )
 
 
+def visitor_gone(session, conversation_id: int, epoch: int, now: datetime) -> bool:
+    """The visitor socket of this epoch closed; False when a newer socket has attached since."""
+    result = session.execute(
+        update(Conversation)
+        .where(Conversation.id == conversation_id, Conversation.visitor_epoch == epoch)
+        .values(visitor_connected=False, visitor_seen_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
 def touch_counsellors(session, user_ids: list[int], now: datetime) -> None:
     if user_ids:
         session.execute(

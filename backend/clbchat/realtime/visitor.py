@@ -46,6 +46,7 @@ class VisitorSession:
         self.origin = origin
         self.conversation_id: int | None = None
         self.status: str | None = None
+        self.epoch = 0
         self._delivery = threading.Lock()  # keeps message frames in seq order
         self.sent_seq = 0
         self.last_queue: tuple | None = None
@@ -92,6 +93,8 @@ class VisitorSession:
             if conversation.status != "ended":
                 conversation.visitor_seen_at = _now()
                 conversation.visitor_connected = True
+                conversation.visitor_epoch += 1
+                self.epoch = conversation.visitor_epoch
         channel = queue.conversation_channel(self.conversation_id)
         # Subscribe before reading the state so nothing published in between is missed.
         self.bus.subscribe(channel, self._on_event)
@@ -113,12 +116,10 @@ class VisitorSession:
         if self.status != "ended":
             # The grace period starts now, not at the last heartbeat.
             with self.app.app_context(), unit_of_work() as (session, _outbox):
-                conversation = session.get(Conversation, self.conversation_id)
-                if conversation is not None:
-                    conversation.visitor_seen_at = _now()
-                    conversation.visitor_connected = False
-            self.bus.publish(channel, {"type": "presence", "conversation_id": self.conversation_id,
-                                       "visitor_connected": False})
+                gone = conversations.visitor_gone(session, self.conversation_id, self.epoch, _now())
+            if gone:
+                self.bus.publish(channel, {"type": "presence", "conversation_id": self.conversation_id,
+                                           "visitor_connected": False})
 
     def _serve(self) -> None:
         handlers = {"message": self._on_message, "typing": self._on_typing, "leave": self._on_leave,
