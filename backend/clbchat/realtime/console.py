@@ -37,6 +37,9 @@ _ended_out, _pong_out = EndedOut(), PongOut()
 def check_handshake():
     """Refuse a socket before the upgrade: a console needs a login on this origin; a visitor socket
     needs an origin some site allows."""
+    # Chat frames are small JSON: permessage-deflate would save little and its zlib state costs about
+    # 100 KB per socket (docs/benchmarks.md). Without the client's offer none is negotiated.
+    request.environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
     origin = request.headers.get("Origin")
     if request.endpoint == "realtime.console_socket":
         if (origin or "").rstrip("/") != own_origin() or not _active_user(session.get("user_id")):
