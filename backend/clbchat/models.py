@@ -117,7 +117,9 @@ class Conversation(db.Model):
     rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     site: Mapped[Site] = relationship()
-    counsellor: Mapped[User | None] = relationship()
+    # Joined: message views need the counsellor's display name, and a second query per message is
+    # a database round trip on the hot path.
+    counsellor: Mapped[User | None] = relationship(lazy="joined")
 
 
 class Message(db.Model):

@@ -7,6 +7,7 @@ transaction (and no pooled connection) is held while a socket waits for the next
 from contextlib import contextmanager
 
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
 
 from .extensions import db
 
@@ -26,3 +27,11 @@ def unit_of_work():
     bus = current_app.extensions["clbchat.bus"]
     for channel, event in outbox:
         bus.publish(channel, event)
+
+
+def retrying_on_conflict(action):
+    """Run `action` (which opens its own unit of work) again once if it lost a unique-key race."""
+    try:
+        return action()
+    except IntegrityError:
+        return action()

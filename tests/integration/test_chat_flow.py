@@ -217,3 +217,37 @@ def test_an_old_socket_closing_after_a_new_one_attached_does_not_mark_the_visito
     assert _conversation(app, chat["id"]).visitor_connected is True
     mila.socket.close()  # the current socket closing does mark the visitor away
     assert sofie.socket.expect("presence", conversation_id=chat["id"])["visitor_connected"] is False
+
+
+def test_the_same_message_sent_on_two_sockets_at_once_is_stored_once(app, live):
+    mila = Visitor(live)
+    mila.start()
+    sofie = Counsellor(live)
+    sofie.connect()
+    chat = sofie.take()
+    first = mila.socket
+    first.expect("state", status="active")
+    mila.connect()  # a second socket for the same conversation (an old one not yet closed)
+    second = mila.socket
+    for round_number in range(5):
+        client_id = f"dubbel-{round_number}"
+        barrier = threading.Barrier(2)
+
+        def send(socket, barrier=barrier, client_id=client_id):
+            barrier.wait()
+            socket.send({"type": "message", "client_id": client_id, "text": "één keer"})
+
+        threads = [threading.Thread(target=send, args=(s,)) for s in (first, second)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        acks = [first.expect("ack", client_id=client_id), second.expect("ack", client_id=client_id)]
+        assert acks[0]["seq"] == acks[1]["seq"]
+    sofie.socket.drain(1.0)
+    received = [f["client_id"] for f in sofie.socket.frames if f["type"] == "message"]
+    assert received == [f"dubbel-{i}" for i in range(5)]  # each once, in order
+    with app.app_context():
+        seqs = db.session.scalars(select(Message.seq).where(Message.conversation_id == chat["id"])
+                                  .order_by(Message.seq)).all()
+    assert seqs == [1, 2, 3, 4, 5]

@@ -11,7 +11,6 @@ resent message a no-op.
 from datetime import datetime, timedelta
 
 from sqlalchemy import ARRAY, Integer, any_, bindparam, select, update
-from sqlalchemy.exc import IntegrityError
 
 from ..models import Conversation, Message, User
 from .errors import DomainError
@@ -62,25 +61,22 @@ def post_message(session, conversation: Conversation, sender: str, client_id: st
     existing = _find_by_client_id(session, conversation.id, sender, client_id)
     if existing is not None:
         return message_view(existing, conversation)
-    try:
-        # One savepoint for the seq and the row: a lost race on the client id undoes both.
-        with session.begin_nested():
-            seq = session.scalar(
-                update(Conversation)
-                .where(Conversation.id == conversation.id, Conversation.status == "active")
-                .values(last_seq=Conversation.last_seq + 1)
-                .returning(Conversation.last_seq)
-                .execution_options(synchronize_session=False)
-            )
-            if seq is None:
-                raise DomainError("wrong_state", "Dit gesprek is niet (meer) bezig.", client_id=client_id)
-            message = Message(conversation_id=conversation.id, seq=seq, sender=sender, client_id=client_id,
-                              body=text, created_at=now)
-            session.add(message)
-            session.flush()
-    except IntegrityError:
-        # The same client id was stored by another connection at the same instant: that one counts.
-        return message_view(_find_by_client_id(session, conversation.id, sender, client_id), conversation)
+    seq = session.scalar(
+        update(Conversation)
+        .where(Conversation.id == conversation.id, Conversation.status == "active")
+        .values(last_seq=Conversation.last_seq + 1)
+        .returning(Conversation.last_seq)
+        .execution_options(synchronize_session=False)
+    )
+    if seq is None:
+        raise DomainError("wrong_state", "Dit gesprek is niet (meer) bezig.", client_id=client_id)
+    # If the same client id is stored by another connection at this very instant, this flush fails
+    # and the whole unit of work rolls back (seq included); `retrying_on_conflict` runs it again,
+    # and then the stored message is found above.
+    message = Message(conversation_id=conversation.id, seq=seq, sender=sender, client_id=client_id,
+                      body=text, created_at=now)
+    session.add(message)
+    session.flush()
     view = message_view(message, conversation)
     outbox.append((conversation_channel(conversation.id), {"type": "message", **view}))
     return view

@@ -1,5 +1,7 @@
 """The counsellor's WebSocket (`/ws/console`): the live queue, taking visitors, several chats at once."""
 
+import contextlib
+import socket
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -23,7 +25,7 @@ from ..schemas import (
     PresenceOut,
     TypingOut,
 )
-from ..unit_of_work import unit_of_work
+from ..unit_of_work import retrying_on_conflict, unit_of_work
 from . import bp
 from .connection import Connection
 from .origins import origin_allowed_anywhere, own_origin
@@ -40,12 +42,22 @@ def check_handshake():
     # Chat frames are small JSON: permessage-deflate would save little and its zlib state costs about
     # 100 KB per socket (docs/benchmarks.md). Without the client's offer none is negotiated.
     request.environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
+    _send_small_frames_at_once(request.environ)
     origin = request.headers.get("Origin")
     if request.endpoint == "realtime.console_socket":
         if (origin or "").rstrip("/") != own_origin() or not _active_user(session.get("user_id")):
             abort(403)
     elif request.endpoint == "realtime.visitor_socket" and not origin_allowed_anywhere(origin):
         abort(403)
+
+
+def _send_small_frames_at_once(environ) -> None:
+    """Chat frames are small and often come in pairs (the message, then its ack). With Nagle's
+    algorithm the second waits for the peer's delayed ACK: tens of milliseconds per hop."""
+    sock = environ.get("gunicorn.socket") or environ.get("werkzeug.socket")
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 def _active_user(user_id) -> User | None:
@@ -130,10 +142,13 @@ class ConsoleSession:
             self.conn.send(_chat_out, {"type": "chat", "chat": self._open_chat(conversation_id)})
 
     def _on_message(self, data) -> None:
-        with unit_of_work() as (session, outbox):
-            conversation = conversations.get_for_counsellor(session, data["conversation_id"], self.user_id)
-            view = conversations.post_message(session, conversation, "counsellor", data["client_id"],
-                                              data["text"], _now(), outbox)
+        def store():
+            with unit_of_work() as (session, outbox):
+                conversation = conversations.get_for_counsellor(session, data["conversation_id"], self.user_id)
+                return conversations.post_message(session, conversation, "counsellor", data["client_id"],
+                                                  data["text"], _now(), outbox)
+
+        view = retrying_on_conflict(store)
         self.deliver_message(view)
         self.conn.send(_ack_out, {"type": "ack", "conversation_id": view["conversation_id"],
                                   "client_id": view["client_id"], "seq": view["seq"]})

@@ -20,7 +20,7 @@ from ..schemas import (
     VisitorMessageOut,
     VisitorTypingOut,
 )
-from ..unit_of_work import unit_of_work
+from ..unit_of_work import retrying_on_conflict, unit_of_work
 from . import bp
 from .connection import Connection
 from .origins import origin_allowed
@@ -129,10 +129,13 @@ class VisitorSession:
 
     # --- frames from the visitor ----------------------------------------------------------
     def _on_message(self, data) -> None:
-        with unit_of_work() as (session, outbox):
-            conversation = session.get(Conversation, self.conversation_id)
-            view = conversations.post_message(session, conversation, "visitor", data["client_id"],
-                                              data["text"], _now(), outbox)
+        def store():
+            with unit_of_work() as (session, outbox):
+                conversation = session.get(Conversation, self.conversation_id)
+                return conversations.post_message(session, conversation, "visitor", data["client_id"],
+                                                  data["text"], _now(), outbox)
+
+        view = retrying_on_conflict(store)
         # The message itself reaches this socket through the bus (published on commit), before the ack.
         self.deliver_message(view)
         self.conn.send(_ack_out, {"type": "ack", "client_id": view["client_id"], "seq": view["seq"]})
