@@ -8,6 +8,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Site
 from ..realtime.origins import origin_allowed
+from .status import clear_status_cache
 
 SITE_CACHE_SECONDS = 30
 _site_cache: dict[str, tuple[float, dict | None]] = {}
@@ -35,7 +36,9 @@ def site_info(slug: str) -> dict | None:
 
 
 def clear_site_cache() -> None:
+    """Forget cached site settings (and the status answers built from them) in this process."""
     _site_cache.clear()
+    clear_status_cache()
 
 
 def check_site_and_origin(slug: str, require_origin: bool):

@@ -1,21 +1,21 @@
 """Routes for host pages: /widget.js, /widget/<file>, /api/sites/<slug>/..., /chat/<slug>."""
 
-import hashlib
 import json
 import math
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from flask import current_app, render_template, request, send_from_directory, url_for
 from marshmallow import ValidationError
 
 from ..domain import queue
-from ..schemas import ChatRequestIn, ChatRequestOut, StatusOut
+from ..schemas import ChatRequestIn, ChatRequestOut
 from ..unit_of_work import unit_of_work
 from . import bp
 from .cors import allow_origin, check_site_and_origin, error
+from .status import status_body
 
-_status_out, _request_in, _request_out = StatusOut(), ChatRequestIn(), ChatRequestOut()
+_request_in, _request_out = ChatRequestIn(), ChatRequestOut()
 STATUS_MAX_AGE = 60
 REF_PATTERN = re.compile(r"[a-z0-9-]{1,40}")
 
@@ -46,24 +46,13 @@ def status(slug):
     if problem:
         return problem
     now = datetime.now(UTC)
-    schedule = current_app.extensions["clbchat.schedule"]
-    hours = schedule.state(now)
-    body = _status_out.dump({
-        "site": info, "open": hours.open, "next_change": hours.next_change,
-        "next_open_text": hours.next_open_text(now),
-        "week": [day.__dict__ for day in hours.week],
-        "alternatives": current_app.config["CHAT_ALTERNATIVES"],
-    })
-    payload = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-    etag = hashlib.sha256(payload.encode()).hexdigest()[:20]
-    response = current_app.response_class(payload, mimetype="application/json")
-    response.set_etag(etag)
-    # Never cache past the next flip (or past midnight, when "week" moves on a day).
-    local_now = now.astimezone(schedule.tz)
-    midnight = datetime.combine(local_now.date() + timedelta(days=1), datetime.min.time(), schedule.tz)
-    horizon = min(filter(None, [hours.next_change, midnight]))
+    body = status_body(info, current_app.extensions["clbchat.schedule"], current_app.config["CHAT_ALTERNATIVES"],
+                       now)
+    response = current_app.response_class(body.payload, mimetype="application/json")
+    response.set_etag(body.etag)
+    # Caches may keep it, but never past the next flip (or midnight, when "week" moves on a day).
     response.cache_control.public = True
-    response.cache_control.max_age = max(0, min(STATUS_MAX_AGE, math.floor((horizon - now).total_seconds())))
+    response.cache_control.max_age = max(0, min(STATUS_MAX_AGE, math.floor((body.horizon - now).total_seconds())))
     response = response.make_conditional(request)
     return allow_origin(response)
 
