@@ -11,7 +11,9 @@ const ERRORS = {
   too_long: "Niet verstuurd: je bericht is te lang (maximaal 2000 tekens).",
   rate_limited: "Niet verstuurd: je stuurt te snel berichten. Probeer het zo opnieuw.",
   wrong_state: "Niet verstuurd: het gesprek is niet (meer) actief.",
+  unavailable: "Niet verstuurd: de chat is even niet bereikbaar. Probeer het zo opnieuw.",
 };
+const RETRYABLE = ["rate_limited", "unavailable"]; // not stored, but sending it again may work
 
 export function mount(root, ctx) {
   let status = ctx.status;
@@ -209,7 +211,7 @@ export function mount(root, ctx) {
     const text = ERRORS[m.code] || m.message || "Er ging iets mis.";
     const id = m.client_id;
     if (id && log.has(id)) {
-      const canRetry = m.code === "rate_limited";
+      const canRetry = RETRYABLE.includes(m.code);
       if (!canRetry) session.drop(id); // not stored and never will be: stop resending it
       log.fail(id, text, canRetry && ((t) => session.resend(id, t)));
       say(text);
@@ -224,7 +226,7 @@ export function mount(root, ctx) {
       if (m.code === "wrong_state") showThanks(); // already rated
       else {
         session.unrate();
-        rating.fail(m.code === "rate_limited" ? "Even geduld en probeer opnieuw." : text);
+        rating.fail(RETRYABLE.includes(m.code) ? "Even geduld en probeer opnieuw." : text);
       }
     } else if (m.code !== "rate_limited" && view === "chat") {
       // rate_limited without client_id is a dropped typing frame: harmless, stay quiet.

@@ -98,7 +98,17 @@ def _register_health(app) -> None:
 
 
 def _register_errors(app) -> None:
+    from sqlalchemy.exc import SQLAlchemyError
     from werkzeug.exceptions import HTTPException
+
+    @app.errorhandler(SQLAlchemyError)
+    def database_error(exc):
+        app.logger.exception("database error")
+        db.session.rollback()
+        response = jsonify({"error": {"code": "unavailable", "message": "De chat is even niet bereikbaar. "
+                                      "Probeer het zo opnieuw."}})
+        response.status_code = 503
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(exc):

@@ -202,3 +202,27 @@ def test_login_needs_the_csrf_token_and_the_right_password(live):
     assert requests.get(f"{live.url}/console/", allow_redirects=False).status_code == 302
     with pytest.raises(AssertionError, match="login failed: 401"):
         Counsellor(live, password="wrong")
+
+
+def _database_down(*_args, **_kwargs):
+    from sqlalchemy.exc import OperationalError
+
+    raise OperationalError("INSERT ...", {}, ConnectionRefusedError("database down"))
+
+
+def test_a_database_failure_on_a_message_keeps_the_socket_and_loses_nothing(app, chat, monkeypatch):
+    mila, sofie, conversation_id = chat
+    with monkeypatch.context() as patch:
+        patch.setattr("clbchat.domain.conversations.post_message", _database_down)
+        mila.socket.send({"type": "message", "client_id": "tijdens", "text": "hallo?"})
+        error = mila.socket.expect("error")
+        assert (error["code"], error["client_id"]) == ("unavailable", "tijdens")
+    assert mila.say("hallo?", "tijdens")["seq"] == 1  # the client resends; the socket is still there
+    assert sofie.socket.expect("message", seq=1)["text"] == "hallo?"
+    assert _message_count(app) == 1
+
+
+def test_a_database_failure_on_a_chat_request_is_a_503_not_a_500(live, monkeypatch):
+    monkeypatch.setattr("clbchat.domain.queue.request_chat", _database_down)
+    response = Visitor(live).request()
+    assert response.status_code == 503 and response.json()["error"]["code"] == "unavailable"

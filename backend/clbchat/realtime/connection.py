@@ -11,6 +11,7 @@ import time
 
 from marshmallow import ValidationError
 from simple_websocket import ConnectionClosed
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..domain.errors import DomainError
 from ..schemas import ErrorOut
@@ -63,6 +64,7 @@ class Connection:
     def serve(self, handlers: dict) -> None:
         """Dispatch frames to handlers by type until the peer goes; errors go back to this sender only."""
         while True:
+            frame = None
             try:
                 frame = self.receive()
                 if frame is not None:
@@ -70,6 +72,12 @@ class Connection:
                     handlers[kind](data)
             except DomainError as exc:
                 self.error(exc.code, exc.message, **exc.details)
+            except SQLAlchemyError:
+                # The database is unreachable or failed: nothing was stored (the unit of work rolled
+                # back). Tell this sender to try again; keep the socket for when it is back.
+                log.exception("database error while handling a frame")
+                self.error("unavailable", "Even geen verbinding met de databank. Probeer het zo opnieuw.",
+                           **_client_id_of_frame(frame))
 
     def receive(self, timeout: float | None = None) -> tuple[str, dict] | None:
         """The next valid frame as (type, fields); None on timeout. Raises ConnectionClosed, DomainError."""
@@ -112,6 +120,11 @@ def _first_error(messages) -> str:
         text = problems[0] if isinstance(problems, list) else str(problems)
         return f"{field}: {text}"
     return str(messages)
+
+
+def _client_id_of_frame(frame) -> dict:
+    data = frame[1] if frame else {}
+    return {"client_id": data["client_id"]} if isinstance(data.get("client_id"), str) else {}
 
 
 def _client_id_of(raw) -> dict:
