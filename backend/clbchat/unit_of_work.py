@@ -23,7 +23,7 @@ def unit_of_work():
         session.rollback()
         raise
     finally:
-        session.close()
+        db.session.remove()  # also drop the Session object: idle sockets should hold nothing
     bus = current_app.extensions["clbchat.bus"]
     for channel, event in outbox:
         bus.publish(channel, event)

@@ -1,0 +1,194 @@
+"""Benchmark 2: message round trip visitor -> counsellor -> visitor while many chats and waiting
+visitors are held open, next to a plain websockets echo server.
+
+How: the service on PostgreSQL, one gevent worker. 100 counsellors log in and connect
+(MAX_CHATS_PER_COUNSELLOR=10); 1,000 visitors request a chat and connect; each counsellor takes 10
+of them (1,000 active chats). Then, in stages, waiting visitors are added (0, then 2,000, then
+5,000: up to 6,100 sockets on the worker). At each stage 500 round trips run one after the other on
+random chats: the visitor sends a `message`; the counsellor's client answers at once when the message
+frame reaches it; the clock stops when the counsellor's message frame reaches the visitor. That is
+four WebSocket hops and two stored messages (each a database transaction).
+Reference (same run, same client process, the same sockets held): a `websockets` asyncio echo
+server in its own process; one reference sample = two echo round trips one after the other (four
+hops, like the chat round trip). Target: chat p99 within 3x the reference p99.
+After the last stage, 20 s of round trips run under py-spy (not counted) to show where time goes.
+`python -m bench redis` runs the same across two service processes through Redis (roundtrip_redis.py).
+"""
+
+import asyncio
+import json
+import random
+import time
+
+from .clients import Counsellor, HTTPPool, bounded, close_all, new_visitors, open_ws, pct
+from .profiling import Profiler
+from .service import (
+    PYTHON,
+    CpuWindow,
+    Service,
+    counsellor_name,
+    free_port,
+    prepare_database,
+    rss_kb,
+    save,
+    service_env,
+    start_process,
+    stop_process,
+    wait_quiet,
+)
+
+NAME = "roundtrip"
+RT_TIMEOUT = 10
+
+
+async def start_chats(visitor_svc: Service, counsellor_svc: Service, n_counsellors: int, per: int) -> tuple:
+    """n_counsellors connected, each with `per` active chats; returns (counsellors, [(visitor, counsellor)])."""
+    counsellors = [Counsellor(counsellor_svc.url, counsellor_svc.ws_url, counsellor_name(i), auto_reply=True)
+                   for i in range(n_counsellors)]
+    for result in await bounded((c.login() for c in counsellors), 8):
+        if isinstance(result, BaseException):
+            raise result
+    for result in await bounded((c.connect() for c in counsellors), 20):
+        if isinstance(result, BaseException):
+            raise result
+    http = HTTPPool(visitor_svc.url, 16)
+    visitors = await new_visitors(visitor_svc, http, n_counsellors * per)
+    http.close()
+    by_id = {v.conversation_id: v for v in visitors}
+
+    async def take_all(counsellor):
+        for _attempt in range(per * 5):
+            if len(counsellor.chats) >= per:
+                return
+            try:
+                await counsellor.take(timeout=30)
+            except (RuntimeError, TimeoutError):  # already_taken in a race with a colleague: take again
+                await asyncio.sleep(0.05)
+
+    await bounded((take_all(c) for c in counsellors), 4)
+    await bounded((take_all(c) for c in counsellors), 1)  # a second, unhurried pass for the unlucky ones
+    pairs = [(by_id[cid], c) for c in counsellors for cid in c.chats]
+    await bounded((v.wait_status("active", 30) for v, _ in pairs), 500)
+    pairs = [(v, c) for v, c in pairs if v.status == "active"]
+    if len(pairs) < n_counsellors * per:
+        codes = sorted({e.get("code") for c in counsellors for e in c.errors})
+        print(f"  [{NAME}] only {len(pairs)} of {n_counsellors * per} chats started (errors: {codes})", flush=True)
+    return counsellors, pairs
+
+
+async def round_trips(pairs: list, samples: int, tag: str, seconds: float | None = None) -> list[float]:
+    """Sequential round trips on random chats; seconds each (timeouts are left out and counted)."""
+    times, rng, deadline = [], random.Random(7), time.monotonic() + (seconds or 3600)
+    for i in range(samples):
+        if time.monotonic() > deadline:
+            break
+        visitor, _ = rng.choice(pairs)
+        client_id = f"{tag}-{i}"
+        future = visitor.expect_reply(client_id)
+        t0 = time.perf_counter()
+        await visitor.say("Hallo, ik heb een vraag.", client_id)
+        try:
+            times.append(await asyncio.wait_for(future, RT_TIMEOUT) - t0)
+        except TimeoutError:
+            times.append(None)
+    return times
+
+
+async def echo_round_trips(url: str, samples: int) -> list[float]:
+    """The reference: two echo round trips one after the other per sample."""
+    ws = await open_ws(url, "http://bench.test")
+    frame = json.dumps({"type": "message", "client_id": "x" * 12, "text": "Hallo, ik heb een vraag."})
+    times = []
+    for _ in range(samples):
+        t0 = time.perf_counter()
+        for _hop in range(2):
+            await ws.send(frame)
+            await ws.recv()
+        times.append(time.perf_counter() - t0)
+    await ws.close()
+    return times
+
+
+def summarise(times: list) -> dict:
+    done = [t for t in times if t is not None]
+    return {**pct(done), "timeouts": len(times) - len(done)}
+
+
+async def scenario(visitor_svc: Service, counsellor_svc: Service, waiting_svcs: list[Service], echo_url: str,
+                   n_counsellors: int, per: int, steps: tuple[int, ...], samples: int, profile_name: str | None,
+                   label: str = NAME):
+    out = {"counsellors": n_counsellors, "chats": n_counsellors * per, "stages": []}
+    t = time.perf_counter()
+    counsellors, pairs = await start_chats(visitor_svc, counsellor_svc, n_counsellors, per)
+    out["setup_chats_s"] = round(time.perf_counter() - t, 1)
+    workers = {svc.name: svc.worker_pids()[0] for svc in {visitor_svc, counsellor_svc, *waiting_svcs}}
+    waiting, https = [], {svc.name: HTTPPool(svc.url, 16) for svc in waiting_svcs}
+    for target in steps:
+        while len(waiting) < target:  # batches of 500, taking turns over the services
+            svc = waiting_svcs[(len(waiting) // 500) % len(waiting_svcs)]
+            batch = min(500, target - len(waiting))
+            waiting += await new_visitors(svc, https[svc.name], batch)
+        await asyncio.sleep(3)
+        quiet = await asyncio.to_thread(wait_quiet)
+        window = CpuWindow()
+        chat = summarise(await round_trips(pairs, samples, f"s{target}"))
+        cpu = window.stop()
+        ref = summarise(await echo_round_trips(echo_url, samples))
+        stage = {"waiting": len(waiting), "active_chats": len(pairs),
+                 "sockets": len(pairs) + len(counsellors) + len(waiting),
+                 "chat_rt_ms": chat, "reference_rt_ms": ref,
+                 "p99_ratio": round(chat["p99"] / ref["p99"], 1) if chat.get("p99") and ref.get("p99") else None,
+                 "worker_rss_kb": {name: rss_kb(pid) for name, pid in workers.items()}, "cpu": {**quiet, **cpu}}
+        out["stages"].append(stage)
+        print(f"  [{label}] {stage['waiting']} waiting + {len(pairs)} chats: chat p50 {chat.get('p50')} "
+              f"p99 {chat.get('p99')} ms; reference p50 {ref.get('p50')} p99 {ref.get('p99')} ms", flush=True)
+    if profile_name:
+        profiler = Profiler(workers[visitor_svc.name], seconds=20, name=profile_name)
+        await asyncio.sleep(1)
+        out["profiled_rt_ms"] = summarise(await round_trips(pairs, 100000, "prof", seconds=18))
+        out["profile"] = profiler.summary()
+    out["counsellor_errors"] = sum(len(c.errors) for c in counsellors)
+    for pool in https.values():
+        pool.close()
+    await close_all([v for v, _ in pairs] + waiting + counsellors)
+    return out
+
+
+def start_echo() -> tuple:
+    port = free_port()
+    proc = start_process([PYTHON, "-m", "bench.refapp", "echo", str(port)], "echo")
+    time.sleep(1.5)
+    return proc, f"ws://127.0.0.1:{port}/"
+
+
+def verdict(result: dict, name: str) -> dict:
+    last = result["stages"][-1]
+    ratio = last["p99_ratio"]
+    ok = ratio is not None and ratio <= 3 and last["chat_rt_ms"]["timeouts"] == 0
+    result.update(target="chat round trip p99 <= 3x the echo reference p99", target_met=ok)
+    stages = "; ".join(f"{s['waiting']} waiting: p50 {s['chat_rt_ms'].get('p50')} / p99 {s['chat_rt_ms'].get('p99')}"
+                       f" ms (ref p99 {s['reference_rt_ms'].get('p99')} ms, x{s['p99_ratio']})"
+                       for s in result["stages"])
+    result["summary"] = f"{result['chats']} chats + {stages}; target {'met' if ok else 'MISSED'}"
+    save(name, result)
+    return result
+
+
+def sizes(args) -> dict:
+    if getattr(args, "quick", False):
+        return {"n_counsellors": 10, "per": 10, "steps": (0, 200, 500), "samples": 100}
+    return {"n_counsellors": 100, "per": 10, "steps": (0, 2000, 5000), "samples": 500}
+
+
+def run(args=None) -> dict:
+    size = sizes(args)
+    env = service_env(MAX_CHATS_PER_COUNSELLOR=size["per"])
+    prepare_database(env, counsellors=size["n_counsellors"])
+    echo, echo_url = start_echo()
+    try:
+        with Service(NAME, env) as svc:
+            result = asyncio.run(scenario(svc, svc, [svc], echo_url, **size,
+                                          profile_name=None if getattr(args, "quick", False) else NAME))
+    finally:
+        stop_process(echo)
+    return verdict(result, NAME)
