@@ -148,10 +148,17 @@ def id_among(column, ids: list[int], session):
 
 
 def touch_visitors(session, conversation_ids: list[int], now: datetime) -> None:
-    """Heartbeat: these visitors are still connected to this process."""
+    """Heartbeat: these visitors are still connected to this process.
+
+    Rows are locked in id order and rows another transaction holds are skipped (they miss one
+    beat, well inside the grace period): a multi-row update in arbitrary order deadlocked against
+    the sweep under load. SQLite has no row locks and ignores FOR UPDATE.
+    """
     if conversation_ids:
+        alive = (select(Conversation.id).where(id_among(Conversation.id, conversation_ids, session))
+                 .order_by(Conversation.id).with_for_update(skip_locked=True))
         session.execute(
-            update(Conversation).where(id_among(Conversation.id, conversation_ids, session))
+            update(Conversation).where(Conversation.id.in_(alive.scalar_subquery()))
             .values(visitor_seen_at=now, visitor_connected=True)
             .execution_options(synchronize_session=False)
         )
@@ -184,5 +191,6 @@ def sweep_gone_visitors(session, grace: timedelta, now: datetime, outbox: list) 
     gone = session.scalars(
         select(Conversation).where(Conversation.status.in_(["waiting", "active"]),
                                    Conversation.visitor_seen_at < now - grace)
+        .order_by(Conversation.id).with_for_update(skip_locked=True, of=Conversation)  # see touch_visitors
     ).all()
     return [c.id for c in gone if end(session, c, "system", now, outbox, visitor_vanished=True)]
