@@ -14,18 +14,6 @@ from ..clients import Counsellor, Socket, Visitor
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
-@pytest.fixture
-def chat(live):
-    """A visitor in an active chat with Sofie."""
-    mila = Visitor(live)
-    mila.start()
-    sofie = Counsellor(live)
-    sofie.connect()
-    conversation = sofie.take()
-    mila.socket.expect("state", status="active")
-    return mila, sofie, conversation["id"]
-
-
 def _message_count(app) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(Message))

@@ -187,46 +187,31 @@ def test_a_visitor_gone_past_the_grace_period_has_left(app, live):
     assert _conversation(app, waiting.conversation_id).outcome == "left_waiting"
 
 
-def test_the_console_after_a_reconnect_gets_its_open_chats_back(live):
-    mila = Visitor(live)
-    mila.start()
-    sofie = Counsellor(live)
-    sofie.connect()
-    chat = sofie.take()
-    mila.socket.expect("state", status="active")
+def test_the_console_after_a_reconnect_gets_its_open_chats_back(chat):
+    mila, sofie, conversation_id = chat
     mila.say("hallo", "v-1")
     sofie.socket.close()
     hello = sofie.connect()
-    assert [c["id"] for c in hello["chats"]] == [chat["id"]]
+    assert [c["id"] for c in hello["chats"]] == [conversation_id]
     assert [m["text"] for m in hello["chats"][0]["messages"]] == ["hallo"]
 
 
-def test_an_old_socket_closing_after_a_new_one_attached_does_not_mark_the_visitor_away(app, live):
-    mila = Visitor(live)
-    mila.start()
-    sofie = Counsellor(live)
-    sofie.connect()
-    chat = sofie.take()
+def test_an_old_socket_closing_after_a_new_one_attached_does_not_mark_the_visitor_away(app, chat):
+    mila, sofie, conversation_id = chat
     old = mila.socket
-    old.expect("state", status="active")
     mila.connect(after_seq=0)  # the phone's new network attaches first ...
-    assert sofie.socket.expect("presence", conversation_id=chat["id"])["visitor_connected"] is True
+    assert sofie.socket.expect("presence", conversation_id=conversation_id)["visitor_connected"] is True
     old.close()  # ... and only then does the old connection's close reach the server
     presence = [f for f in sofie.socket.drain(1.5) if f["type"] == "presence"]
     assert presence == []
-    assert _conversation(app, chat["id"]).visitor_connected is True
+    assert _conversation(app, conversation_id).visitor_connected is True
     mila.socket.close()  # the current socket closing does mark the visitor away
-    assert sofie.socket.expect("presence", conversation_id=chat["id"])["visitor_connected"] is False
+    assert sofie.socket.expect("presence", conversation_id=conversation_id)["visitor_connected"] is False
 
 
-def test_the_same_message_sent_on_two_sockets_at_once_is_stored_once(app, live):
-    mila = Visitor(live)
-    mila.start()
-    sofie = Counsellor(live)
-    sofie.connect()
-    chat = sofie.take()
+def test_the_same_message_sent_on_two_sockets_at_once_is_stored_once(app, chat):
+    mila, sofie, conversation_id = chat
     first = mila.socket
-    first.expect("state", status="active")
     mila.connect()  # a second socket for the same conversation (an old one not yet closed)
     second = mila.socket
     for round_number in range(5):
@@ -248,6 +233,6 @@ def test_the_same_message_sent_on_two_sockets_at_once_is_stored_once(app, live):
     received = [f["client_id"] for f in sofie.socket.frames if f["type"] == "message"]
     assert received == [f"dubbel-{i}" for i in range(5)]  # each once, in order
     with app.app_context():
-        seqs = db.session.scalars(select(Message.seq).where(Message.conversation_id == chat["id"])
+        seqs = db.session.scalars(select(Message.seq).where(Message.conversation_id == conversation_id)
                                   .order_by(Message.seq)).all()
     assert seqs == [1, 2, 3, 4, 5]
