@@ -132,3 +132,15 @@ class Counsellor:
         self.socket.send({"type": "message", "conversation_id": conversation_id, "client_id": client_id,
                           "text": text})
         return self.socket.expect("ack", client_id=client_id)
+
+
+def open_chat(visitor_server, counsellor_server=None, username: str = "sofie") -> tuple[Visitor, Counsellor, int]:
+    """A visitor in an active chat with a counsellor (each may be on another host): (visitor,
+    counsellor, conversation id)."""
+    visitor = Visitor(visitor_server)
+    visitor.start()
+    counsellor = Counsellor(counsellor_server or visitor_server, username)
+    counsellor.connect()
+    conversation = counsellor.take()
+    visitor.socket.expect("state", status="active")
+    return visitor, counsellor, conversation["id"]

@@ -2,16 +2,10 @@
 
 import pytest
 
-from ..clients import Counsellor, Visitor
+from ..clients import open_chat
 
 
 @pytest.fixture
 def chat(live):
     """Mila in an active chat with Sofie: (visitor, counsellor, conversation id)."""
-    mila = Visitor(live)
-    mila.start()
-    sofie = Counsellor(live)
-    sofie.connect()
-    conversation = sofie.take()
-    mila.socket.expect("state", status="active")
-    return mila, sofie, conversation["id"]
+    return open_chat(live)

@@ -120,41 +120,31 @@ def test_two_counsellors_taking_the_same_visitor_at_once_exactly_one_wins(live):
         winner.socket.expect("ended")
 
 
-def test_the_visitor_can_end_the_chat_and_the_counsellor_is_told(app, live):
-    mila = Visitor(live)
-    mila.start()
-    sofie = Counsellor(live)
-    sofie.connect()
-    chat = sofie.take()
-    mila.socket.expect("state", status="active")
+def test_the_visitor_can_end_the_chat_and_the_counsellor_is_told(app, chat):
+    mila, sofie, conversation_id = chat
     mila.socket.send({"type": "leave"})
-    assert sofie.socket.expect("ended", conversation_id=chat["id"])["by"] == "visitor"
+    assert sofie.socket.expect("ended", conversation_id=conversation_id)["by"] == "visitor"
     mila.socket.expect("state", status="ended")
     mila.socket.close()  # leaving without a rating is allowed: recorded as no rating
-    stored = _conversation(app, chat["id"])
+    stored = _conversation(app, conversation_id)
     assert stored.outcome == "answered" and stored.rating_stars is None
 
 
-def test_reconnect_resumes_with_nothing_lost_and_nothing_doubled(app, live):
-    mila = Visitor(live)
-    mila.start()
-    sofie = Counsellor(live)
-    sofie.connect()
-    chat = sofie.take()
-    mila.socket.expect("state", status="active")
-    sofie.say(chat["id"], "een", "c-1")
+def test_reconnect_resumes_with_nothing_lost_and_nothing_doubled(app, chat):
+    mila, sofie, conversation_id = chat
+    sofie.say(conversation_id, "een", "c-1")
     assert mila.socket.expect("message", seq=1)
 
     mila.socket.close()  # the phone switches networks
-    assert sofie.socket.expect("presence", conversation_id=chat["id"])["visitor_connected"] is False
-    sofie.say(chat["id"], "twee", "c-2")
-    sofie.say(chat["id"], "drie", "c-3")
+    assert sofie.socket.expect("presence", conversation_id=conversation_id)["visitor_connected"] is False
+    sofie.say(conversation_id, "twee", "c-2")
+    sofie.say(conversation_id, "drie", "c-3")
 
     state = mila.connect(after_seq=1)
     assert state["status"] == "active"
     missed = [mila.socket.expect("message", seq=2), mila.socket.expect("message", seq=3)]
     assert [m["text"] for m in missed] == ["twee", "drie"]
-    assert sofie.socket.expect("presence", conversation_id=chat["id"])["visitor_connected"] is True
+    assert sofie.socket.expect("presence", conversation_id=conversation_id)["visitor_connected"] is True
 
     # A message whose ack was lost is resent with the same client id: stored once.
     first = mila.say("ben je er nog?", "v-9")
@@ -165,7 +155,7 @@ def test_reconnect_resumes_with_nothing_lost_and_nothing_doubled(app, live):
     received = [f["seq"] for f in mila.socket.frames if f["type"] == "message"]
     assert received == [2, 3, 4]
     with app.app_context():
-        seqs = db.session.scalars(select(Message.seq).where(Message.conversation_id == chat["id"])
+        seqs = db.session.scalars(select(Message.seq).where(Message.conversation_id == conversation_id)
                                   .order_by(Message.seq)).all()
     assert seqs == [1, 2, 3, 4]
 

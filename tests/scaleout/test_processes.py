@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import psycopg
 
-from ..clients import Counsellor, Visitor
+from ..clients import Counsellor, Visitor, open_chat
 from ..conftest import PG_URL
 from .conftest import free_port
 from .processes import Host, wait_until
@@ -45,18 +45,13 @@ def test_visitor_on_one_host_and_counsellor_on_the_other(hosts):
 
 def test_a_host_killed_mid_chat_loses_nothing(hosts, service_env, tmp_path):
     a, b = hosts
-    mila = Visitor(on(a))
-    mila.start()
-    sofie = Counsellor(on(b), "counsellor0")
-    sofie.connect()
-    chat = sofie.take()
-    mila.socket.expect("state", status="active")
+    mila, sofie, conversation_id = open_chat(on(a), on(b), "counsellor0")
     mila.say("een", "v-1")
-    sofie.say(chat["id"], "twee", "c-2")
+    sofie.say(conversation_id, "twee", "c-2")
     mila.socket.expect("message", seq=2)
 
     a.kill()  # the visitor's host dies without a goodbye
-    sofie.say(chat["id"], "drie (terwijl A dood is)", "c-3")
+    sofie.say(conversation_id, "drie (terwijl A dood is)", "c-3")
     mila.live = on(b)  # the widget reconnects to any live host
     assert mila.connect(after_seq=2)["status"] == "active"
     assert mila.socket.expect("message", seq=3)["text"] == "drie (terwijl A dood is)"
@@ -73,10 +68,10 @@ def test_a_host_killed_mid_chat_loses_nothing(hosts, service_env, tmp_path):
     assert [m["seq"] for m in hello["chats"][0]["messages"]] == [1, 2, 3, 4]
     # A message whose ack was lost with the host is resent with the same client id.
     mila.say("vier", "v-4")
-    sofie.say(chat["id"], "vijf", "c-5")
+    sofie.say(conversation_id, "vijf", "c-5")
     assert mila.socket.expect("message", seq=5)["text"] == "vijf"
 
-    assert transcript(chat["id"]) == [(1, "visitor", "een"), (2, "counsellor", "twee"),
+    assert transcript(conversation_id) == [(1, "visitor", "een"), (2, "counsellor", "twee"),
                                       (3, "counsellor", "drie (terwijl A dood is)"), (4, "visitor", "vier"),
                                       (5, "counsellor", "vijf")]
     seen_by_visitor = [f["seq"] for f in mila.socket.frames if f["type"] == "message"]
@@ -146,18 +141,13 @@ def test_a_redis_outage_degrades_then_recovers_without_losing_a_message(private_
     try:
         a.start()
         b.start()
-        mila = Visitor(on(a))
-        mila.start()
-        sofie = Counsellor(on(b), "counsellor0")
-        sofie.connect()
-        chat = sofie.take()
-        mila.socket.expect("state", status="active")
+        mila, sofie, conversation_id = open_chat(on(a), on(b), "counsellor0")
         assert a.health()["status"] == "ok" and b.health()["status"] == "ok"
 
         private_redis.stop()
         wait_until(lambda: a.health()["status"] == "degraded" and b.health()["status"] == "degraded",
                    what="both hosts to report degraded")
-        sofie.say(chat["id"], "tijdens de storing", "c-1")  # stored; the event cannot cross hosts now
+        sofie.say(conversation_id, "tijdens de storing", "c-1")  # stored; the event cannot cross hosts now
         mila.say("ik ook", "v-2")
         time.sleep(10)  # the outage the issue asks for
         private_redis.start()
@@ -166,9 +156,9 @@ def test_a_redis_outage_degrades_then_recovers_without_losing_a_message(private_
         # On reconnecting to Redis every host resyncs its sockets from the database.
         assert mila.socket.expect("message", seq=1, timeout=10)["text"] == "tijdens de storing"
         assert sofie.socket.expect("message", seq=2, timeout=10)["text"] == "ik ook"
-        sofie.say(chat["id"], "na de storing", "c-3")
+        sofie.say(conversation_id, "na de storing", "c-3")
         assert mila.socket.expect("message", seq=3)["text"] == "na de storing"
-        assert [seq for seq, _, _ in transcript(chat["id"])] == [1, 2, 3]
+        assert [seq for seq, _, _ in transcript(conversation_id)] == [1, 2, 3]
     finally:
         a.stop()
         b.stop()

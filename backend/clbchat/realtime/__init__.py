@@ -9,4 +9,4 @@ from flask import Blueprint
 
 bp = Blueprint("realtime", __name__)
 
-from . import console, visitor  # noqa: E402,F401  (registers the socket routes on bp)
+from . import console, handshake, visitor  # noqa: E402,F401  (registers routes and checks on bp)

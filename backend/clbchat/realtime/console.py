@@ -1,14 +1,13 @@
 """The counsellor's WebSocket (`/ws/console`): the live queue, taking visitors, several chats at once."""
 
-import contextlib
-import socket
 import threading
 from datetime import UTC, datetime, timedelta
 
-from flask import abort, current_app, request, session
+from flask import current_app
 from simple_websocket import ConnectionClosed
 from sqlalchemy import select
 
+from ..auth import current_user
 from ..domain import conversations, queue
 from ..domain.errors import DomainError
 from ..extensions import db, sock
@@ -28,49 +27,16 @@ from ..schemas import (
 from ..unit_of_work import retrying_on_conflict, unit_of_work
 from . import bp
 from .connection import Connection
-from .origins import origin_allowed_anywhere, own_origin
 
 _hello_out, _queue_out, _chat_out, _message_out = ConsoleHelloOut(), ConsoleQueueOut(), ChatEventOut(), MessageOut()
 _ack_out, _typing_out, _presence_out = AckOut(), TypingOut(), PresenceOut()
 _ended_out, _pong_out = EndedOut(), PongOut()
 
 
-@bp.before_request
-def check_handshake():
-    """Refuse a socket before the upgrade: a console needs a login on this origin; a visitor socket
-    needs an origin some site allows."""
-    # Chat frames are small JSON: permessage-deflate would save little and its zlib state costs about
-    # 100 KB per socket (docs/benchmarks.md). Without the client's offer none is negotiated.
-    request.environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
-    _send_small_frames_at_once(request.environ)
-    origin = request.headers.get("Origin")
-    if request.endpoint == "realtime.console_socket":
-        if (origin or "").rstrip("/") != own_origin() or not _active_user(session.get("user_id")):
-            abort(403)
-    elif request.endpoint == "realtime.visitor_socket" and not origin_allowed_anywhere(origin):
-        abort(403)
-
-
-def _send_small_frames_at_once(environ) -> None:
-    """Chat frames are small and often come in pairs (the message, then its ack). With Nagle's
-    algorithm the second waits for the peer's delayed ACK: tens of milliseconds per hop."""
-    sock = environ.get("gunicorn.socket") or environ.get("werkzeug.socket")
-    if sock is not None:
-        with contextlib.suppress(OSError):
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-
-def _active_user(user_id) -> User | None:
-    if user_id is None:
-        return None
-    user = db.session.get(User, user_id)
-    return user if user is not None and user.active else None
-
-
 @sock.route("/ws/console", bp=bp)
 def console_socket(ws):
     app = current_app._get_current_object()
-    user = _active_user(session.get("user_id"))
+    user = current_user()  # present: the handshake check refused sockets without a login
     counsellor = {"id": user.id, "display_name": user.display_name, "role": user.role,
                   "max_chats": user.max_chats or app.config["MAX_CHATS_PER_COUNSELLOR"]}
     db.session.close()

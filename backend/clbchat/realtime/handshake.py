@@ -1,0 +1,38 @@
+"""Checks and socket options applied to every WebSocket request before the upgrade.
+
+A console socket needs a login and this service's own Origin; a visitor socket needs an Origin that
+some registered site allows (its own site is checked again at `hello`, once the token names it).
+"""
+
+import contextlib
+import socket
+
+from flask import abort, request
+
+from ..auth import current_user
+from . import bp
+from .origins import origin_allowed_anywhere, own_origin
+
+
+@bp.before_request
+def check_handshake():
+    # Chat frames are small JSON: permessage-deflate would save little and its zlib state costs about
+    # 100 KB per socket (docs/benchmarks.md). Without the client's offer none is negotiated.
+    request.environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
+    _send_small_frames_at_once(request.environ)
+    origin = request.headers.get("Origin")
+    if request.endpoint == "realtime.console_socket":
+        if (origin or "").rstrip("/") != own_origin() or current_user() is None:
+            abort(403)
+    elif request.endpoint == "realtime.visitor_socket" and not origin_allowed_anywhere(origin):
+        abort(403)
+
+
+def _send_small_frames_at_once(environ) -> None:
+    """Chat frames are small and often come in pairs (the message, then its ack). With Nagle's
+    algorithm the second waits for the peer's delayed ACK: tens of milliseconds per hop. (gunicorn's
+    listener sets this too; this covers the development server.)"""
+    sock = environ.get("gunicorn.socket") or environ.get("werkzeug.socket")
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
