@@ -60,7 +60,19 @@ def create_app(overrides: dict | None = None) -> Flask:
     cli.register(app)
     _register_health(app)
     _register_errors(app)
+    _add_wsgi_layers(app)
     return app
+
+
+def _add_wsgi_layers(app) -> None:
+    from gevent import monkey
+
+    from .fair_turns import FairTurns
+    from .widget_api.status_fast_path import StatusFastPath
+
+    app.wsgi_app = StatusFastPath(app.wsgi_app)
+    if monkey.is_module_patched("socket"):  # on a gevent worker (gunicorn patches before loading the app)
+        app.wsgi_app = FairTurns(app.wsgi_app)
 
 
 def _tune_sqlite(engine) -> None:

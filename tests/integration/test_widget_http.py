@@ -29,6 +29,39 @@ def test_status_is_cacheable_and_answers_304_to_a_matching_etag(live):
     assert again.status_code == 304 and again.content == b""
 
 
+def test_status_answered_from_cache_is_the_answer_flask_gives(app, live):
+    url = f"{live.url}/api/sites/school/status"
+    first = requests.get(url, headers=ALLOWED)  # computed by the Flask route, which fills the caches
+
+    def must_not_run(slug):
+        raise AssertionError("the status route ran although the answer was cached")
+
+    app.view_functions["widget_api.status"] = must_not_run
+    cached = requests.get(url, headers=ALLOWED)
+    assert cached.status_code == 200 and cached.content == first.content
+    for header in ("ETag", "Content-Type", "Vary", "Access-Control-Allow-Origin", "Content-Length"):
+        assert cached.headers[header] == first.headers[header], header
+    assert cached.headers["Cache-Control"].startswith("public, max-age=")
+    assert "Set-Cookie" not in cached.headers
+    revalidated = requests.get(url, headers={**ALLOWED, "If-None-Match": first.headers["ETag"]})
+    assert revalidated.status_code == 304 and revalidated.headers["ETag"] == first.headers["ETag"]
+    stale = requests.get(url, headers={**ALLOWED, "If-None-Match": '"something-else"'})
+    assert stale.status_code == 200 and stale.content == first.content
+
+
+def test_status_cache_never_lets_a_foreign_origin_or_unknown_site_through(live):
+    url = f"{live.url}/api/sites/school/status"
+    assert requests.get(url, headers=ALLOWED).status_code == 200  # caches now filled
+    foreign = requests.get(url, headers={"Origin": "https://evil.test"})
+    assert foreign.status_code == 403 and foreign.json()["error"]["code"] == "origin_not_allowed"
+    assert "Access-Control-Allow-Origin" not in foreign.headers
+    assert requests.get(f"{live.url}/api/sites/nope/status", headers=ALLOWED).status_code == 404
+    own = requests.get(url, headers={"Origin": live.url})  # the hosted /chat page
+    assert own.status_code == 200 and own.headers["Access-Control-Allow-Origin"] == live.url
+    head = requests.head(url, headers=ALLOWED)
+    assert head.status_code == 200 and head.content == b""
+
+
 @pytest.fixture
 def closed_config(app_config):
     app_config["CHAT_HOURS"] = "24/7 off"

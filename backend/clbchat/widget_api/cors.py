@@ -35,6 +35,12 @@ def site_info(slug: str) -> dict | None:
     return info
 
 
+def cached_site_info(slug: str) -> dict | None:
+    """The site's settings if this process has them fresh (None when not cached or unknown), no query."""
+    cached = _site_cache.get(slug)
+    return cached[1] if cached and cached[0] > time.monotonic() else None
+
+
 def clear_site_cache() -> None:
     """Forget cached site settings (and the status answers built from them) in this process."""
     _site_cache.clear()

@@ -1,7 +1,6 @@
 """Routes for host pages: /widget.js, /widget/<file>, /api/sites/<slug>/..., /chat/<slug>."""
 
 import json
-import math
 import re
 from datetime import UTC, datetime
 
@@ -13,10 +12,9 @@ from ..schemas import ChatRequestIn, ChatRequestOut
 from ..unit_of_work import unit_of_work
 from . import bp
 from .cors import allow_origin, check_site_and_origin, error
-from .status import status_body
+from .status import status_answer, status_body
 
 _request_in, _request_out = ChatRequestIn(), ChatRequestOut()
-STATUS_MAX_AGE = 60
 REF_PATTERN = re.compile(r"[a-z0-9-]{1,40}")
 
 
@@ -42,19 +40,15 @@ def _widget_file(filename, max_age):
 
 @bp.get("/api/sites/<slug>/status")
 def status(slug):
+    # Usually answered before Flask by status_fast_path.StatusFastPath; this computes and caches it.
     info, problem = check_site_and_origin(slug, require_origin=False)
     if problem:
         return problem
     now = datetime.now(UTC)
     body = status_body(info, current_app.extensions["clbchat.schedule"], current_app.config["CHAT_ALTERNATIVES"],
                        now)
-    response = current_app.response_class(body.payload, mimetype="application/json")
-    response.set_etag(body.etag)
-    # Caches may keep it, but never past the next flip (or midnight, when "week" moves on a day).
-    response.cache_control.public = True
-    response.cache_control.max_age = max(0, min(STATUS_MAX_AGE, math.floor((body.horizon - now).total_seconds())))
-    response = response.make_conditional(request)
-    return allow_origin(response)
+    code, headers, payload = status_answer(body, now, request.headers.get("Origin"), request.environ)
+    return current_app.response_class(payload, status=code, headers=headers)
 
 
 @bp.route("/api/sites/<slug>/conversations", methods=["OPTIONS"])
