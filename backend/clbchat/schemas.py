@@ -158,11 +158,6 @@ class StateOut(Outbound):
     rated = fields.Bool()
 
 
-class QueuePositionOut(Outbound):
-    position = fields.Int()
-    estimate_seconds = fields.Int(allow_none=True)
-
-
 class MessageOut(Outbound):
     conversation_id = fields.Int()
     seq = fields.Int()

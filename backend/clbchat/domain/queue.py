@@ -109,16 +109,21 @@ def queue_rate(session, now: datetime, chats_per_counsellor: int) -> QueueRate:
 
 
 def snapshot(session, now: datetime, chats_per_counsellor: int) -> QueueSnapshot:
-    rows = session.execute(
-        select(Conversation.id, Conversation.nickname, Conversation.visitor_role, Conversation.requested_at)
-        .where(Conversation.status == "waiting")
-        .order_by(Conversation.requested_at, Conversation.id)
+    # Positions need only the ids; the consoles' head needs more, but of a few rows.
+    head = session.execute(
+        _waiting_in_order(Conversation.id, Conversation.nickname, Conversation.visitor_role,
+                          Conversation.requested_at).limit(CONSOLE_HEAD)
     ).all()
     return QueueSnapshot(
-        order=[row.id for row in rows],
-        head=[QueueEntry(*row) for row in rows[:CONSOLE_HEAD]],
+        order=list(session.scalars(_waiting_in_order(Conversation.id))),
+        head=[QueueEntry(*row) for row in head],
         rate=queue_rate(session, now, chats_per_counsellor),
     )
+
+
+def _waiting_in_order(*columns):
+    return select(*columns).where(Conversation.status == "waiting").order_by(Conversation.requested_at,
+                                                                               Conversation.id)
 
 
 def take(session, counsellor: User, conversation_id: int | None, default_max_chats: int,
@@ -143,10 +148,7 @@ def take(session, counsellor: User, conversation_id: int | None, default_max_cha
         claimed = None
         # Another counsellor may claim the head between our read and our update; then try the next one.
         for _attempt in range(20):
-            head = session.scalar(
-                select(Conversation.id).where(Conversation.status == "waiting")
-                .order_by(Conversation.requested_at, Conversation.id).limit(1)
-            )
+            head = session.scalar(_waiting_in_order(Conversation.id).limit(1))
             if head is None:
                 raise DomainError("queue_empty", "Er wacht niemand.")
             if _claim(session, head, counsellor, now):

@@ -47,7 +47,10 @@ class Connection:
 
     def send(self, schema, payload: dict) -> bool:
         """Send one frame; False (and the connection marked closed) when the peer is gone."""
-        data = json.dumps(schema.dump(payload), ensure_ascii=False)
+        return self.send_text(json.dumps(schema.dump(payload), ensure_ascii=False))
+
+    def send_text(self, data: str) -> bool:
+        """Send a frame already encoded (for the queue fan-out, where encoding per visitor adds up)."""
         with self._send_lock:
             if not self.open:
                 return False

@@ -18,6 +18,7 @@ from ..unit_of_work import unit_of_work
 log = logging.getLogger(__name__)
 QUEUE_TICK_SECONDS = 0.1
 QUEUE_REFRESH_SECONDS = 30  # estimates drift with time even when nothing happens
+YIELD_EVERY_SENDS = 100
 PURGE_EVERY = timedelta(hours=1)
 
 
@@ -98,8 +99,12 @@ class Hub:
             return
         snapshot = self.current_snapshot()
         positions = snapshot.positions()
-        for visitor in visitors:
+        for index, visitor in enumerate(visitors, 1):
             visitor.on_queue(positions, snapshot.rate)
+            if index % YIELD_EVERY_SENDS == 0:
+                # A send that does not block never yields: without this, 5,000 sends hold every
+                # other socket of this worker (a counsellor's take, a message) for ~0.4 s.
+                time.sleep(0)
         for console in consoles:
             console.on_queue(snapshot)
 
