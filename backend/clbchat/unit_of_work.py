@@ -30,8 +30,9 @@ def unit_of_work():
 
 
 def retrying_on_conflict(action):
-    """Run `action` (which opens its own unit of work) again once if it lost a unique-key race."""
+    """Run `action(retry)` (which opens its own unit of work) with retry=False, and once more with
+    retry=True if it hit a unique key (a resend, or a race it lost): the retry looks first."""
     try:
-        return action()
+        return action(False)
     except IntegrityError:
-        return action()
+        return action(True)

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from clbchat.domain import conversations, queue
 from clbchat.domain.errors import DomainError
@@ -19,9 +20,12 @@ def messages_of(session, conversation) -> list[tuple[int, str, str, str]]:
     return [(m.seq, m.sender, m.client_id, m.body) for m in rows]
 
 
-def post(session, conversation, sender, client_id, text, outbox=None, at=T0 + timedelta(minutes=2)):
-    return conversations.post_message(session, conversation, sender, client_id, text, at,
-                                      [] if outbox is None else outbox)
+def post(session, conversation, sender, client_id, text, outbox=None, at=T0 + timedelta(minutes=2),
+         look_up_first=True):
+    return conversations.post_message(session, conversation.id, sender, client_id, text, at,
+                                      [] if outbox is None else outbox,
+                                      counsellor_id=conversation.counsellor_id if sender == "counsellor" else None,
+                                      look_up_first=look_up_first)
 
 
 def status_event(conversation_id: int) -> tuple[str, dict]:
@@ -90,6 +94,29 @@ def test_resending_the_same_client_id_returns_the_same_seq_and_stores_one_row(se
     session.refresh(active_chat)
     assert active_chat.last_seq == 2  # the resend used no sequence number
     assert post(session, active_chat, "visitor", "v-2", "Nog iets")["seq"] == 3
+
+
+def test_on_the_hot_path_a_resend_hits_the_unique_key_and_the_retry_finds_it(session, active_chat):
+    first = post(session, active_chat, "visitor", "v-1", "Hallo?", look_up_first=False)
+    outbox: list = []
+    with pytest.raises(IntegrityError), session.begin_nested():  # the caller's rollback
+        post(session, active_chat, "visitor", "v-1", "Hallo?", outbox, look_up_first=False)
+    assert messages_of(session, active_chat) == [(1, "visitor", "v-1", "Hallo?")]
+    session.refresh(active_chat)
+    assert active_chat.last_seq == 1  # rolled back with the failed insert
+    again = post(session, active_chat, "visitor", "v-1", "Hallo?", outbox)  # the retry looks first
+    assert again == first and outbox == []
+
+
+def test_a_counsellor_cannot_post_in_a_colleagues_chat(session, active_chat, make_user):
+    colleague = make_user("jonas")
+    with pytest.raises(DomainError) as info:
+        conversations.post_message(session, active_chat.id, "counsellor", "c-1", "Hallo", T0, [],
+                                   counsellor_id=colleague.id, look_up_first=False)
+    assert info.value.code == "not_your_chat"
+    assert messages_of(session, active_chat) == []
+    session.refresh(active_chat)
+    assert active_chat.last_seq == 0
 
 
 def test_the_same_client_id_from_the_other_side_is_another_message(session, active_chat):

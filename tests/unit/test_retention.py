@@ -13,12 +13,12 @@ from .conftest import T0
 
 def test_old_transcripts_are_stripped_and_statistics_kept(session, active_chat, ask, counsellor):
     chat = active_chat
-    conversations.post_message(session, chat, "visitor", "v-1", "iets persoonlijks", T0, [])
+    conversations.post_message(session, chat.id, "visitor", "v-1", "iets persoonlijks", T0, [])
     conversations.end(session, chat, "counsellor", T0, [])
     conversations.rate(session, chat, 5, "dank je", T0, [])
     request, _ = ask("Later", T0 + timedelta(days=20))
     recent = queue.take(session, counsellor, request.conversation_id, 2, T0 + timedelta(days=20), [])
-    conversations.post_message(session, recent, "visitor", "v-1", "nog recent", T0 + timedelta(days=20), [])
+    conversations.post_message(session, recent.id, "visitor", "v-1", "nog recent", T0 + timedelta(days=20), [])
     conversations.end(session, recent, "counsellor", T0 + timedelta(days=20), [])
     session.commit()
 
@@ -38,6 +38,6 @@ def test_old_transcripts_are_stripped_and_statistics_kept(session, active_chat, 
 
 def test_conversations_still_going_are_never_stripped(session, active_chat):
     chat = active_chat
-    conversations.post_message(session, chat, "visitor", "v-1", "hallo", T0, [])
+    conversations.post_message(session, chat.id, "visitor", "v-1", "hallo", T0, [])
     session.commit()
     assert purge_transcripts(session, timedelta(days=0), T0 + timedelta(days=365)) == 0

@@ -10,7 +10,7 @@ resent message a no-op.
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import ARRAY, Integer, any_, bindparam, select, update
+from sqlalchemy import ARRAY, Integer, any_, bindparam, insert, select, update
 
 from ..models import Conversation, Message, User
 from .errors import DomainError
@@ -52,41 +52,60 @@ def transcript(session, conversation: Conversation, after_seq: int = 0) -> list[
     return [message_view(m, conversation) for m in messages]
 
 
-def post_message(session, conversation: Conversation, sender: str, client_id: str, text: str,
-                 now: datetime, outbox: list) -> dict:
-    """Store a message once and return its view (with its seq). A resend returns the stored one."""
+def post_message(session, conversation_id: int, sender: str, client_id: str, text: str, now: datetime,
+                 outbox: list, counsellor_id: int | None = None, look_up_first: bool = True) -> dict:
+    """Store a message once and return its view (with its seq). A resend returns the stored one.
+
+    A counsellor's message needs their `counsellor_id` (it must be their chat). The normal path is
+    two statements: an UPDATE that checks the chat and takes the next seq, and the INSERT. A resent
+    client id is found by a look-up first, or, with `look_up_first=False` (the hot path, where
+    resends are rare), by the unique key: the INSERT fails, the caller rolls back (seq included) and
+    calls again with the look-up (`unit_of_work.retrying_on_conflict`).
+    """
     if len(text) > MESSAGE_MAX:
         raise DomainError("too_long", f"Een bericht mag hoogstens {MESSAGE_MAX} tekens lang zijn.",
                           client_id=client_id)
-    existing = _find_by_client_id(session, conversation.id, sender, client_id)
-    if existing is not None:
-        return message_view(existing, conversation)
-    seq = session.scalar(
+    if look_up_first:
+        stored = _stored_view(session, conversation_id, sender, client_id, counsellor_id)
+        if stored is not None:
+            return stored
+    counsellor_name = select(User.display_name).where(User.id == Conversation.counsellor_id).scalar_subquery()
+    take_seq = (
         update(Conversation)
-        .where(Conversation.id == conversation.id, Conversation.status == "active")
+        .where(Conversation.id == conversation_id, Conversation.status == "active")
         .values(last_seq=Conversation.last_seq + 1)
-        .returning(Conversation.last_seq)
+        .returning(Conversation.last_seq, Conversation.nickname, counsellor_name)
         .execution_options(synchronize_session=False)
     )
-    if seq is None:
+    if sender == "counsellor":
+        take_seq = take_seq.where(Conversation.counsellor_id == counsellor_id)
+    row = session.execute(take_seq).one_or_none()
+    if row is None:
+        if sender == "counsellor":
+            get_for_counsellor(session, conversation_id, counsellor_id)  # raises not_your_chat if so
         raise DomainError("wrong_state", "Dit gesprek is niet (meer) bezig.", client_id=client_id)
-    # If the same client id is stored by another connection at this very instant, this flush fails
-    # and the whole unit of work rolls back (seq included); `retrying_on_conflict` runs it again,
-    # and then the stored message is found above.
-    message = Message(conversation_id=conversation.id, seq=seq, sender=sender, client_id=client_id,
-                      body=text, created_at=now)
-    session.add(message)
-    session.flush()
-    view = message_view(message, conversation)
-    outbox.append((conversation_channel(conversation.id), {"type": "message", **view}))
+    seq, nickname, counsellor_display_name = row
+    session.execute(insert(Message).values(conversation_id=conversation_id, seq=seq, sender=sender,
+                                           client_id=client_id, body=text, created_at=now))
+    view = {"conversation_id": conversation_id, "seq": seq, "sender": sender,
+            "author": nickname if sender == "visitor" else counsellor_display_name or "CLB",
+            "text": text, "client_id": client_id, "sent_at": now.isoformat()}
+    outbox.append((conversation_channel(conversation_id), {"type": "message", **view}))
     return view
 
 
-def _find_by_client_id(session, conversation_id: int, sender: str, client_id: str) -> Message | None:
-    return session.scalar(
+def _stored_view(session, conversation_id: int, sender: str, client_id: str, counsellor_id: int | None):
+    message = session.scalar(
         select(Message).where(Message.conversation_id == conversation_id, Message.sender == sender,
                               Message.client_id == client_id)
     )
+    if message is None:
+        return None
+    if sender == "counsellor":
+        conversation = get_for_counsellor(session, conversation_id, counsellor_id)
+    else:
+        conversation = session.get(Conversation, conversation_id)
+    return message_view(message, conversation)
 
 
 def end(session, conversation: Conversation, by: str, now: datetime, outbox: list,

@@ -108,11 +108,11 @@ class ConsoleSession:
             self.conn.send(_chat_out, {"type": "chat", "chat": self._open_chat(conversation_id)})
 
     def _on_message(self, data) -> None:
-        def store():
+        def store(retry):
             with unit_of_work() as (session, outbox):
-                conversation = conversations.get_for_counsellor(session, data["conversation_id"], self.user_id)
-                return conversations.post_message(session, conversation, "counsellor", data["client_id"],
-                                                  data["text"], _now(), outbox)
+                return conversations.post_message(session, data["conversation_id"], "counsellor",
+                                                  data["client_id"], data["text"], _now(), outbox,
+                                                  counsellor_id=self.user_id, look_up_first=retry)
 
         view = retrying_on_conflict(store)
         self.deliver_message(view)

@@ -128,11 +128,10 @@ class VisitorSession:
 
     # --- frames from the visitor ----------------------------------------------------------
     def _on_message(self, data) -> None:
-        def store():
+        def store(retry):
             with unit_of_work() as (session, outbox):
-                conversation = session.get(Conversation, self.conversation_id)
-                return conversations.post_message(session, conversation, "visitor", data["client_id"],
-                                                  data["text"], _now(), outbox)
+                return conversations.post_message(session, self.conversation_id, "visitor", data["client_id"],
+                                                  data["text"], _now(), outbox, look_up_first=retry)
 
         view = retrying_on_conflict(store)
         # The message itself reaches this socket through the bus (published on commit), before the ack.
