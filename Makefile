@@ -25,7 +25,7 @@ run: migrate
 	@echo "Demo page: http://127.0.0.1:8000/   Console: http://127.0.0.1:5000/console/"
 	@$(BIN)/python -m http.server 8000 --bind 127.0.0.1 --directory embed-examples >/dev/null 2>&1 & \
 	demo_pid=$$!; trap 'kill $$demo_pid 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/gunicorn -c backend/gunicorn.conf.py 'clbchat:create_app()'
+	$(BIN)/gunicorn -c backend/gunicorn.conf.py clbchat.wsgi:application
 
 # Debian's Chromium for the browser tests (Playwright drives it; no browser download).
 chromium:

@@ -175,7 +175,7 @@ class Service:
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> "Service":
-        args = [str(BIN / "gunicorn"), "-c", "backend/gunicorn.conf.py", "clbchat:create_app()"]
+        args = [str(BIN / "gunicorn"), "-c", "backend/gunicorn.conf.py", "clbchat.wsgi:application"]
         self.proc = start_process(args, f"gunicorn-{self.name}", self.env)
         wait_http(self.url + "/healthz", self.proc)
         return self

@@ -60,19 +60,25 @@ def create_app(overrides: dict | None = None) -> Flask:
     cli.register(app)
     _register_health(app)
     _register_errors(app)
-    _add_wsgi_layers(app)
+    from .widget_api.status_fast_path import status_fast_path
+
+    app.wsgi_app = status_fast_path(app.wsgi_app)
+    _adapt_to_gevent(app)
     return app
 
 
-def _add_wsgi_layers(app) -> None:
+def _adapt_to_gevent(app) -> None:
+    """On a gevent worker (gunicorn patches the socket module before it loads the app): take turns
+    between keep-alive connections, and wait for socket data without a selector per socket."""
     from gevent import monkey
 
-    from .fair_turns import FairTurns
-    from .widget_api.status_fast_path import StatusFastPath
+    if not monkey.is_module_patched("socket"):
+        return
+    from .fair_turns import fair_turns
+    from .realtime.socket_wait import OneSocketSelector
 
-    app.wsgi_app = StatusFastPath(app.wsgi_app)
-    if monkey.is_module_patched("socket"):  # on a gevent worker (gunicorn patches before loading the app)
-        app.wsgi_app = FairTurns(app.wsgi_app)
+    app.wsgi_app = fair_turns(app.wsgi_app)
+    app.config["SOCK_SERVER_OPTIONS"] = {**app.config["SOCK_SERVER_OPTIONS"], "selector_class": OneSocketSelector}
 
 
 def _tune_sqlite(engine) -> None:

@@ -26,7 +26,7 @@ class Host:
 
     def start(self) -> "Host":
         log = open(self.log_path, "ab")  # noqa: SIM115 (kept open for the process's lifetime)
-        self.process = subprocess.Popen([GUNICORN, "-c", "backend/gunicorn.conf.py", "clbchat:create_app()"],
+        self.process = subprocess.Popen([GUNICORN, "-c", "backend/gunicorn.conf.py", "clbchat.wsgi:application"],
                                         cwd=REPO, env=self.env, stdout=log, stderr=log, start_new_session=True)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -2,7 +2,7 @@
 
 import gevent
 
-from clbchat.fair_turns import FairTurns
+from clbchat.fair_turns import fair_turns
 
 
 def _serve(app, log, name, requests):
@@ -22,11 +22,11 @@ def test_a_connection_that_never_blocks_does_not_keep_the_others_waiting():
 
     # Without the layer nothing yields, so the quiet connection waits until all five are done.
     assert run(app) == ["busy"] * 5 + ["quiet"]
-    assert run(FairTurns(app)).index("quiet") <= 1
+    assert run(fair_turns(app)).index("quiet") <= 1
 
 
 def test_the_response_passes_through_unchanged():
     body = iter([b"a", b"b"])
     seen = []
-    wrapped = FairTurns(lambda environ, start_response: start_response("200 OK", []) or body)
+    wrapped = fair_turns(lambda environ, start_response: start_response("200 OK", []) or body)
     assert wrapped({}, lambda status, headers: seen.append(status)) is body and seen == ["200 OK"]

@@ -40,7 +40,7 @@ def _widget_file(filename, max_age):
 
 @bp.get("/api/sites/<slug>/status")
 def status(slug):
-    # Usually answered before Flask by status_fast_path.StatusFastPath; this computes and caches it.
+    # Usually answered before Flask by status_fast_path; this computes and caches it.
     info, problem = check_site_and_origin(slug, require_origin=False)
     if problem:
         return problem

@@ -6,6 +6,7 @@ for it are most of its cost (docs/benchmarks.md, benchmark 1). When the site's s
 status answer are both cached and the Origin is one of the site's own, the answer is replayed from
 bytes here; anything else (a cache miss, an unknown site, a foreign origin, HEAD) goes to the Flask
 route in routes.py, which computes the answer, fills the caches and gives the errors.
+It is a function rather than a class for the reason given in clbchat/fair_turns.py.
 """
 
 import re
@@ -18,29 +19,28 @@ STATUS_PATH = re.compile(r"/api/sites/([^/]+)/status")
 REASONS = {200: "200 OK", 304: "304 Not Modified"}
 
 
-class StatusFastPath:
-    def __init__(self, wsgi_app):
-        self.wsgi_app = wsgi_app
-
-    def __call__(self, environ, start_response):
+def status_fast_path(wsgi_app):
+    def answer_status_or_pass_on(environ, start_response):
         if environ["REQUEST_METHOD"] == "GET":
             match = STATUS_PATH.fullmatch(environ.get("PATH_INFO", ""))
-            answer = match and self._cached_answer(match.group(1), environ)
+            answer = match and _cached_answer(match.group(1), environ)
             if answer:
                 code, headers, payload = answer
                 start_response(REASONS[code], headers)
                 return [payload]
-        return self.wsgi_app(environ, start_response)
+        return wsgi_app(environ, start_response)
 
-    @staticmethod
-    def _cached_answer(slug: str, environ: dict):
-        site = cached_site_info(slug)
-        if site is None:
-            return None
-        origin = environ.get("HTTP_ORIGIN")
-        # The service's own origin (the hosted /chat page) is also allowed, but only Flask knows it.
-        if origin is not None and origin.rstrip("/") not in site["allowed_origins"]:
-            return None
-        now = datetime.now(UTC)
-        body = cached_status_body(slug, now)
-        return body and status_answer(body, now, origin, environ)
+    return answer_status_or_pass_on
+
+
+def _cached_answer(slug: str, environ: dict):
+    site = cached_site_info(slug)
+    if site is None:
+        return None
+    origin = environ.get("HTTP_ORIGIN")
+    # The service's own origin (the hosted /chat page) is also allowed, but only Flask knows it.
+    if origin is not None and origin.rstrip("/") not in site["allowed_origins"]:
+        return None
+    now = datetime.now(UTC)
+    body = cached_status_body(slug, now)
+    return body and status_answer(body, now, origin, environ)
