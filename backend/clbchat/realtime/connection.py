@@ -64,15 +64,16 @@ class Connection:
     def error(self, code: str, message: str, **details) -> None:
         self.send(_error_out, {"type": "error", "code": code, "message": message, **details})
 
-    def serve(self, handlers: dict) -> None:
-        """Dispatch frames to handlers by type until the peer goes; errors go back to this sender only."""
+    def serve(self, owner, handlers: dict) -> None:
+        """Call `handlers[type](owner, fields)` for each frame until the peer goes; errors go back to
+        this sender only."""
         while True:
             frame = None
             try:
                 frame = self.receive()
                 if frame is not None:
                     kind, data = frame
-                    handlers[kind](data)
+                    handlers[kind](owner, data)
             except DomainError as exc:
                 self.error(exc.code, exc.message, **exc.details)
             except SQLAlchemyError:

@@ -92,12 +92,12 @@ class ConsoleSession:
         return chat
 
     def _serve(self) -> None:
-        handlers = {"take": self._on_take, "message": self._on_message, "typing": self._on_typing,
-                    "end": self._on_end, "sync": self._on_sync,
-                    "ping": lambda _data: self.conn.send(_pong_out, {"type": "pong"})}
-        self.conn.serve(handlers)
+        self.conn.serve(self, self.FRAME_HANDLERS)
 
     # --- frames from the counsellor -------------------------------------------------------
+    def _on_ping(self, _data) -> None:
+        self.conn.send(_pong_out, {"type": "pong"})
+
     def _on_take(self, data) -> None:
         with unit_of_work() as (session, outbox):
             user = session.get(User, self.user_id)
@@ -141,6 +141,9 @@ class ConsoleSession:
             messages = conversations.transcript(session, conversation, data["after_seq"])
         for message in messages:
             self.conn.send(_message_out, {"type": "message", **message})
+
+    FRAME_HANDLERS = {"take": _on_take, "message": _on_message, "typing": _on_typing, "end": _on_end,
+                      "sync": _on_sync, "ping": _on_ping}
 
     # --- events ---------------------------------------------------------------------------
     def _watch(self, conversation_id: int) -> None:
