@@ -11,6 +11,9 @@ four WebSocket hops and two stored messages (each a database transaction).
 Reference (same run, same client process, the same sockets held): a `websockets` asyncio echo
 server in its own process; one reference sample = two echo round trips one after the other (four
 hops, like the chat round trip). Target: chat p99 within 3x the reference p99.
+Second reference, for what storing costs: the same echo server storing each message in PostgreSQL
+before it echoes it (bench/refapp.py stored-echo: one transaction of UPDATE ... RETURNING and
+INSERT per message, as the service does), measured the same way.
 After the last stage, 20 s of round trips run under py-spy (not counted) to show where time goes.
 `python -m bench redis` runs the same across two service processes through Redis (roundtrip_redis.py).
 """
@@ -114,7 +117,7 @@ def summarise(times: list) -> dict:
     return {**pct(done), "timeouts": len(times) - len(done)}
 
 
-async def scenario(visitor_svc: Service, counsellor_svc: Service, waiting_svcs: list[Service], echo_url: str,
+async def scenario(visitor_svc: Service, counsellor_svc: Service, waiting_svcs: list[Service], echo_urls: dict,
                    n_counsellors: int, per: int, steps: tuple[int, ...], samples: int, profile_name: str | None,
                    label: str = NAME):
     out = {"counsellors": n_counsellors, "chats": n_counsellors * per, "stages": []}
@@ -133,15 +136,19 @@ async def scenario(visitor_svc: Service, counsellor_svc: Service, waiting_svcs: 
         window = CpuWindow()
         chat = summarise(await round_trips(pairs, samples, f"s{target}"))
         cpu = window.stop()
-        ref = summarise(await echo_round_trips(echo_url, samples))
+        ref = summarise(await echo_round_trips(echo_urls["echo"], samples))
+        stored = summarise(await echo_round_trips(echo_urls["stored_echo"], samples))
         stage = {"waiting": len(waiting), "active_chats": len(pairs),
                  "sockets": len(pairs) + len(counsellors) + len(waiting),
-                 "chat_rt_ms": chat, "reference_rt_ms": ref,
+                 "chat_rt_ms": chat, "reference_rt_ms": ref, "stored_reference_rt_ms": stored,
+                 "p99_ratio_to_stored": round(chat["p99"] / stored["p99"], 1) if chat.get("p99") and stored.get(
+                     "p99") else None,
                  "p99_ratio": round(chat["p99"] / ref["p99"], 1) if chat.get("p99") and ref.get("p99") else None,
                  "worker_rss_kb": {name: rss_kb(pid) for name, pid in workers.items()}, "cpu": {**quiet, **cpu}}
         out["stages"].append(stage)
         print(f"  [{label}] {stage['waiting']} waiting + {len(pairs)} chats: chat p50 {chat.get('p50')} "
-              f"p99 {chat.get('p99')} ms; reference p50 {ref.get('p50')} p99 {ref.get('p99')} ms", flush=True)
+              f"p99 {chat.get('p99')} ms; reference p50 {ref.get('p50')} p99 {ref.get('p99')} ms; stored reference "
+              f"p50 {stored.get('p50')} p99 {stored.get('p99')} ms", flush=True)
     if profile_name:
         profiler = Profiler(workers[visitor_svc.name], seconds=20, name=profile_name)
         await asyncio.sleep(1)
@@ -154,11 +161,15 @@ async def scenario(visitor_svc: Service, counsellor_svc: Service, waiting_svcs: 
     return out
 
 
-def start_echo() -> tuple:
-    port = free_port()
-    proc = start_process([PYTHON, "-m", "bench.refapp", "echo", str(port)], "echo")
+def start_echos(database_url: str) -> tuple[list, dict]:
+    """The two reference servers: (processes, {"echo": url, "stored_echo": url})."""
+    procs, urls = [], {}
+    for name, args in (("echo", ["echo"]), ("stored_echo", ["stored-echo", database_url])):
+        port = free_port()
+        procs.append(start_process([PYTHON, "-m", "bench.refapp", args[0], str(port), *args[1:]], name))
+        urls[name] = f"ws://127.0.0.1:{port}/"
     time.sleep(1.5)
-    return proc, f"ws://127.0.0.1:{port}/"
+    return procs, urls
 
 
 def verdict(result: dict, name: str) -> dict:
@@ -167,7 +178,8 @@ def verdict(result: dict, name: str) -> dict:
     ok = ratio is not None and ratio <= 3 and last["chat_rt_ms"]["timeouts"] == 0
     result.update(target="chat round trip p99 <= 3x the echo reference p99", target_met=ok)
     stages = "; ".join(f"{s['waiting']} waiting: p50 {s['chat_rt_ms'].get('p50')} / p99 {s['chat_rt_ms'].get('p99')}"
-                       f" ms (ref p99 {s['reference_rt_ms'].get('p99')} ms, x{s['p99_ratio']})"
+                       f" ms (ref p99 {s['reference_rt_ms'].get('p99')} ms, x{s['p99_ratio']}; stored ref p99 "
+                       f"{s['stored_reference_rt_ms'].get('p99')} ms, x{s['p99_ratio_to_stored']})"
                        for s in result["stages"])
     result["summary"] = f"{result['chats']} chats + {stages}; target {'met' if ok else 'MISSED'}"
     save(name, result)
@@ -184,11 +196,12 @@ def run(args=None) -> dict:
     size = sizes(args)
     env = service_env(MAX_CHATS_PER_COUNSELLOR=size["per"])
     prepare_database(env, counsellors=size["n_counsellors"])
-    echo, echo_url = start_echo()
+    echos, echo_urls = start_echos(env["DATABASE_URL"])
     try:
         with Service(NAME, env) as svc:
-            result = asyncio.run(scenario(svc, svc, [svc], echo_url, **size,
+            result = asyncio.run(scenario(svc, svc, [svc], echo_urls, **size,
                                           profile_name=None if getattr(args, "quick", False) else NAME))
     finally:
-        stop_process(echo)
+        for echo in echos:
+            stop_process(echo)
     return verdict(result, NAME)

@@ -12,7 +12,7 @@ Target: chat p99 within 3x the reference p99.
 
 import asyncio
 
-from .roundtrip import scenario, sizes, start_echo, verdict
+from .roundtrip import scenario, sizes, start_echos, verdict
 from .service import REDIS_URL, Service, prepare_database, service_env, stop_process
 
 NAME = "redis"
@@ -22,12 +22,13 @@ def run(args=None) -> dict:
     size = sizes(args)
     env = service_env(redis_url=REDIS_URL, MAX_CHATS_PER_COUNSELLOR=size["per"])
     prepare_database(env, counsellors=size["n_counsellors"])
-    echo, echo_url = start_echo()
+    echos, echo_urls = start_echos(env["DATABASE_URL"])
     try:
         with Service(f"{NAME}-a", env) as a, Service(f"{NAME}-b", env) as b:
-            result = asyncio.run(scenario(a, b, [a, b], echo_url, **size,
+            result = asyncio.run(scenario(a, b, [a, b], echo_urls, **size,
                                           profile_name=None if getattr(args, "quick", False) else NAME, label=NAME))
     finally:
-        stop_process(echo)
+        for echo in echos:
+            stop_process(echo)
     result["topology"] = "visitors on A, counsellors on B, waiting split over A and B; Redis between"
     return verdict(result, NAME)

@@ -1,5 +1,5 @@
-"""The WSGI entry point gunicorn serves (`backend/gunicorn.conf.py` names it): the app built from the
-environment.
+"""The WSGI entry point gunicorn serves (`gunicorn -c backend/gunicorn.conf.py clbchat.wsgi:application`):
+the app built from the environment.
 
 `application` is the Flask app's `wsgi_app` function rather than the Flask object: the server
 calling an object goes through a C slot, and that C stack frame is then kept by every WebSocket

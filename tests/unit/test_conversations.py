@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from clbchat.domain import conversations, queue
 from clbchat.domain.errors import DomainError
 from clbchat.models import Conversation, Message
+from clbchat.unit_of_work import retrying_on_conflict
 
 from .conftest import MAX_CHATS, T0
 
@@ -20,12 +21,17 @@ def messages_of(session, conversation) -> list[tuple[int, str, str, str]]:
     return [(m.seq, m.sender, m.client_id, m.body) for m in rows]
 
 
-def post(session, conversation, sender, client_id, text, outbox=None, at=T0 + timedelta(minutes=2),
-         look_up_first=True):
-    return conversations.post_message(session, conversation.id, sender, client_id, text, at,
-                                      [] if outbox is None else outbox,
-                                      counsellor_id=conversation.counsellor_id if sender == "counsellor" else None,
-                                      look_up_first=look_up_first)
+def post(session, conversation, sender, client_id, text, outbox=None, at=T0 + timedelta(minutes=2)):
+    """As the sockets post: the first try without the look-up, and after a unique-key hit the retry
+    with it (the savepoint stands in for the unit of work's rollback)."""
+
+    def attempt(retry):
+        with session.begin_nested():
+            return conversations.post_message(
+                session, conversation.id, sender, client_id, text, at, [] if outbox is None else outbox,
+                counsellor_id=conversation.counsellor_id if sender == "counsellor" else None, look_up_first=retry)
+
+    return retrying_on_conflict(attempt)
 
 
 def status_event(conversation_id: int) -> tuple[str, dict]:
@@ -71,6 +77,9 @@ def test_sequence_numbers_are_per_conversation(session, ask, make_user):
     assert post(session, chat_a, "visitor", "x", "a1")["seq"] == 1
     assert post(session, chat_b, "visitor", "x", "b1")["seq"] == 1
     assert post(session, chat_a, "counsellor", "y", "a2")["seq"] == 2
+    # The author is the counsellor of that chat, not of another one.
+    assert post(session, chat_b, "counsellor", "y", "b2")["author"] == "Jonas"
+    assert post(session, chat_a, "counsellor", "z", "a3")["author"] == "Sofie"
 
 
 def test_a_message_is_returned_and_published_as_its_view(session, active_chat, counsellor):
@@ -96,16 +105,26 @@ def test_resending_the_same_client_id_returns_the_same_seq_and_stores_one_row(se
     assert post(session, active_chat, "visitor", "v-2", "Nog iets")["seq"] == 3
 
 
-def test_on_the_hot_path_a_resend_hits_the_unique_key_and_the_retry_finds_it(session, active_chat):
-    first = post(session, active_chat, "visitor", "v-1", "Hallo?", look_up_first=False)
+def test_on_the_first_try_a_resend_hits_the_unique_key_and_changes_nothing(session, active_chat):
+    post(session, active_chat, "visitor", "v-1", "Hallo?")
     outbox: list = []
     with pytest.raises(IntegrityError), session.begin_nested():  # the caller's rollback
-        post(session, active_chat, "visitor", "v-1", "Hallo?", outbox, look_up_first=False)
+        conversations.post_message(session, active_chat.id, "visitor", "v-1", "Hallo?", T0, outbox,
+                                   look_up_first=False)
+    assert outbox == []
     assert messages_of(session, active_chat) == [(1, "visitor", "v-1", "Hallo?")]
     session.refresh(active_chat)
     assert active_chat.last_seq == 1  # rolled back with the failed insert
-    again = post(session, active_chat, "visitor", "v-1", "Hallo?", outbox)  # the retry looks first
-    assert again == first and outbox == []
+
+
+def test_a_resend_after_the_chat_ended_still_gets_its_stored_message(session, active_chat):
+    first = post(session, active_chat, "visitor", "v-1", "Hallo?")
+    conversations.end(session, active_chat, "counsellor", T0 + timedelta(minutes=5), [])
+    outbox: list = []
+    assert post(session, active_chat, "visitor", "v-1", "Hallo?", outbox) == first and outbox == []
+    with pytest.raises(DomainError) as info:
+        post(session, active_chat, "visitor", "v-2", "Nog iets?")
+    assert info.value.code == "wrong_state"
 
 
 def test_a_counsellor_cannot_post_in_a_colleagues_chat(session, active_chat, make_user):

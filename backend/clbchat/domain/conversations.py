@@ -90,6 +90,10 @@ def post_message(session, conversation_id: int, sender: str, client_id: str, tex
         result = connection.execute(_NEXT_SEQ, {"conversation_id": conversation_id})
     row = result.one_or_none()
     if row is None:
+        # A resend whose chat has ended since (the ack was lost) still gets its stored message.
+        stored = None if look_up_first else _stored_view(session, conversation_id, sender, client_id, counsellor_id)
+        if stored is not None:
+            return stored
         if sender == "counsellor":
             get_for_counsellor(session, conversation_id, counsellor_id)  # raises not_your_chat if so
         raise DomainError("wrong_state", "Dit gesprek is niet (meer) bezig.", client_id=client_id)

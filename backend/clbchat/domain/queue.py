@@ -46,7 +46,9 @@ class QueueEntry:
 
 @dataclass(frozen=True)
 class QueueSnapshot:
-    """The whole queue in order, read in one query, plus what estimates need."""
+    """The whole queue in order (ids only), the first CONSOLE_HEAD entries for the consoles, and what
+    estimates need. On PostgreSQL the two reads may straddle a change; the next broadcast, 100 ms
+    later, sets that right."""
 
     order: list[int]
     head: list[QueueEntry]

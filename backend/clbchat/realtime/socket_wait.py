@@ -12,8 +12,6 @@ import selectors
 
 from gevent.socket import wait_read
 
-_TIMED_OUT = TimeoutError()
-
 
 class OneSocketSelector:
     def __init__(self):
@@ -25,7 +23,7 @@ class OneSocketSelector:
 
     def select(self, timeout=None):
         try:
-            wait_read(self._key.fd, timeout, _TIMED_OUT)
+            wait_read(self._key.fd, timeout, TimeoutError)
         except TimeoutError:
             return []
         return [(self._key, selectors.EVENT_READ)]
