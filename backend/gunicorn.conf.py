@@ -1,9 +1,9 @@
 """gunicorn settings for the chat service (`make run` and production alike; see docs/deploy.md).
 
-gevent workers: each WebSocket is a greenlet, so one worker holds thousands of mostly idle sockets.
-Measured (docs/benchmarks.md): gunicorn's gevent worker holds an idle visitor in 48 KB, gevent's
-pywsgi flavour in 53 KB; on the status endpoint both served about 1,300 requests/s. WORKER_CLASS
-switches between them.
+gevent workers: each WebSocket is a greenlet, so one worker holds thousands of mostly idle sockets
+(49 KB RSS per idle visitor, docs/benchmarks.md). gunicorn's gevent worker held an idle visitor in
+about 5 KB less than gevent's pywsgi flavour (`WORKER_CLASS=gevent_pywsgi`), at the same request
+rate. The app is `clbchat.wsgi:application`, named on the command line (Makefile, docs/deploy.md).
 """
 
 import os
