@@ -35,12 +35,17 @@ def get_for_counsellor(session, conversation_id: int, counsellor_id: int) -> Con
 
 
 def message_view(message: Message, conversation: Conversation) -> dict:
-    if message.sender == "visitor":
-        author = conversation.nickname
-    else:
-        author = conversation.counsellor.display_name if conversation.counsellor else "CLB"
-    return {"conversation_id": conversation.id, "seq": message.seq, "sender": message.sender, "author": author,
-            "text": message.body, "client_id": message.client_id, "sent_at": message.created_at.isoformat()}
+    counsellor = conversation.counsellor
+    return _view(conversation.id, message.seq, message.sender, conversation.nickname,
+                 counsellor.display_name if counsellor else None, message.body, message.client_id,
+                 message.created_at)
+
+
+def _view(conversation_id: int, seq: int, sender: str, nickname: str | None, counsellor_name: str | None,
+          text: str, client_id: str, sent_at: datetime) -> dict:
+    author = nickname if sender == "visitor" else counsellor_name or "CLB"
+    return {"conversation_id": conversation_id, "seq": seq, "sender": sender, "author": author, "text": text,
+            "client_id": client_id, "sent_at": sent_at.isoformat()}
 
 
 def transcript(session, conversation: Conversation, after_seq: int = 0) -> list[dict]:
@@ -100,9 +105,7 @@ def post_message(session, conversation_id: int, sender: str, client_id: str, tex
     seq, nickname, counsellor_display_name = row
     connection.execute(_INSERT_MESSAGE, {"conversation_id": conversation_id, "seq": seq, "sender": sender,
                                          "client_id": client_id, "body": text, "created_at": now})
-    view = {"conversation_id": conversation_id, "seq": seq, "sender": sender,
-            "author": nickname if sender == "visitor" else counsellor_display_name or "CLB",
-            "text": text, "client_id": client_id, "sent_at": now.isoformat()}
+    view = _view(conversation_id, seq, sender, nickname, counsellor_display_name, text, client_id, now)
     outbox.append((conversation_channel(conversation_id), {"type": "message", **view}))
     return view
 
