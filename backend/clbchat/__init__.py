@@ -8,9 +8,9 @@ import logging
 from pathlib import Path
 
 from flask import Flask, jsonify, request
-from sqlalchemy import event, text
+from sqlalchemy import text
 
-from . import config
+from . import config, sqlite_locking
 from .domain.hours import Schedule
 from .events import make_bus
 from .extensions import csrf, db, migrate, sock
@@ -35,7 +35,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     csrf.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            _tune_sqlite(db.engine)
+            sqlite_locking.install(db.engine)
 
     bus = make_bus(app.config)
     app.extensions["clbchat.bus"] = bus
@@ -79,24 +79,6 @@ def _adapt_to_gevent(app) -> None:
 
     app.wsgi_app = fair_turns(app.wsgi_app)
     app.config["SOCK_SERVER_OPTIONS"] = {**app.config["SOCK_SERVER_OPTIONS"], "selector_class": OneSocketSelector}
-
-
-def _tune_sqlite(engine) -> None:
-    @event.listens_for(engine, "connect")
-    def on_connect(dbapi_connection, _record):
-        # Let SQLAlchemy, not the driver, decide when transactions start (see on_begin).
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def on_begin(connection):
-        # Take the write lock up front: a deferred transaction that reads and then writes can fail
-        # at once with "database is locked" in WAL mode instead of waiting its turn.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _register_health(app) -> None:

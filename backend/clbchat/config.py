@@ -75,6 +75,7 @@ def from_env(env=None) -> dict:
 
 def _engine_options(database_url: str) -> dict:
     if database_url.startswith("sqlite"):
-        # Threads and greenlets share the file; wait for a lock instead of failing at once.
-        return {"connect_args": {"timeout": 15, "check_same_thread": False}}
+        # Threads and greenlets share the file. Lock waits happen in sqlite_locking.py, where they
+        # yield to other greenlets; SQLite's own busy handler (this timeout) would freeze the worker.
+        return {"connect_args": {"timeout": 0, "check_same_thread": False}}
     return {"pool_size": 10, "max_overflow": 20, "pool_pre_ping": True}

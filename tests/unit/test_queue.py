@@ -12,6 +12,7 @@ from clbchat.domain import conversations, queue
 from clbchat.domain.errors import DomainError
 from clbchat.extensions import db
 from clbchat.models import Conversation, User
+from clbchat.sqlite_locking import WRITE_OPTION
 
 from .conftest import MAX_CHATS, T0
 
@@ -256,6 +257,7 @@ def race(engine, counsellor_ids: list[int], conversation_id: int | None, now) ->
         with Session(engine) as own_session:
             barrier.wait()
             try:
+                own_session.connection(execution_options={WRITE_OPTION: True})  # as unit_of_work() does
                 counsellor = own_session.get(User, counsellor_id)
                 conversation = queue.take(own_session, counsellor, conversation_id, MAX_CHATS, now, outbox)
                 own_session.commit()

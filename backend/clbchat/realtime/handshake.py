@@ -10,6 +10,7 @@ import socket
 from flask import abort, request
 
 from ..auth import current_user
+from ..extensions import db
 from . import bp
 from .origins import origin_allowed_anywhere, own_origin
 
@@ -26,6 +27,9 @@ def check_handshake():
             abort(403)
     elif request.endpoint == "realtime.visitor_socket" and not origin_allowed_anywhere(origin):
         abort(403)
+    # The socket's handler runs inside this request for hours: end the check's session now, so no
+    # transaction or pooled connection waits with it for the client's first frame.
+    db.session.remove()
 
 
 def _send_small_frames_at_once(environ) -> None:

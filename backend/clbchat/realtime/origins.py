@@ -1,11 +1,16 @@
 """Which browser origins may use a site's chat: the site's own list, plus the service itself (the
 hosted page at /chat/<slug>)."""
 
+import time
+
 from flask import request
 from sqlalchemy import select
 
-from ..extensions import db
 from ..models import Site
+from ..unit_of_work import reading
+
+ORIGINS_CACHE_SECONDS = 30  # as the widget API's site cache (widget_api/cors.py)
+_origins_cache: tuple[float, frozenset[str]] = (0.0, frozenset())
 
 
 def own_origin() -> str:
@@ -26,5 +31,22 @@ def origin_allowed_anywhere(origin: str | None) -> bool:
     origin = origin.rstrip("/")
     if origin == own_origin():
         return True
-    # Sites are few (one per CLB, school or partner), so scanning them at handshake time is cheap.
-    return any(origin in site.allowed_origins for site in db.session.scalars(select(Site)))
+    return origin in _all_allowed_origins()
+
+
+def _all_allowed_origins() -> frozenset[str]:
+    """Every registered site's origins, read at most every ORIGINS_CACHE_SECONDS: each visitor
+    socket's handshake asks, and a handshake must not wait on the database (nor keep a session)."""
+    global _origins_cache
+    expires, origins = _origins_cache
+    if time.monotonic() < expires:
+        return origins
+    with reading() as session:
+        origins = frozenset(o for site in session.scalars(select(Site)) for o in site.allowed_origins)
+    _origins_cache = (time.monotonic() + ORIGINS_CACHE_SECONDS, origins)
+    return origins
+
+
+def clear_origins_cache() -> None:
+    global _origins_cache
+    _origins_cache = (0.0, frozenset())

@@ -5,9 +5,9 @@ import time
 from flask import jsonify, request
 from sqlalchemy import select
 
-from ..extensions import db
 from ..models import Site
-from ..realtime.origins import origin_allowed
+from ..realtime.origins import clear_origins_cache, origin_allowed
+from ..unit_of_work import reading
 from .status import clear_status_cache
 
 SITE_CACHE_SECONDS = 30
@@ -26,11 +26,12 @@ def site_info(slug: str) -> dict | None:
     cached = _site_cache.get(slug)
     if cached and cached[0] > now:
         return cached[1]
-    site = db.session.scalar(select(Site).where(Site.slug == slug))
     info = None
-    if site is not None:
-        info = {"id": site.id, "slug": site.slug, "name": site.name, "hide_when_closed": site.hide_when_closed,
-                "allowed_origins": site.allowed_origins}
+    with reading() as session:  # ended before the request's body is read from the network
+        site = session.scalar(select(Site).where(Site.slug == slug))
+        if site is not None:
+            info = {"id": site.id, "slug": site.slug, "name": site.name, "hide_when_closed": site.hide_when_closed,
+                    "allowed_origins": site.allowed_origins}
     _site_cache[slug] = (now + SITE_CACHE_SECONDS, info)
     return info
 
@@ -45,6 +46,7 @@ def clear_site_cache() -> None:
     """Forget cached site settings (and the status answers built from them) in this process."""
     _site_cache.clear()
     clear_status_cache()
+    clear_origins_cache()
 
 
 def check_site_and_origin(slug: str, require_origin: bool):
