@@ -27,9 +27,18 @@ run: migrate
 	demo_pid=$$!; trap 'kill $$demo_pid 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn -c backend/gunicorn.conf.py clbchat.wsgi:application
 
-# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download). Another
+# install running at the same time holds apt's locks: wait for them (up to 10 minutes) instead of
+# failing. DPkg::Lock::Timeout covers dpkg's lock; `apt-get update` does not wait for the package
+# lists' lock on its own, so it is retried while that lock is what stops it.
+APT_WAIT := -o DPkg::Lock::Timeout=600
 chromium:
-	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null || { \
+		tries=120; until out=$$(apt-get $(APT_WAIT) update -qq 2>&1); do \
+			echo "$$out" | grep -q 'Could not get lock' && [ $$((tries -= 1)) -gt 0 ] || { echo "$$out" >&2; exit 1; }; \
+			echo "waiting for another package install to finish..."; sleep 5; \
+		done; \
+		apt-get $(APT_WAIT) install -y -qq chromium >/dev/null; }
 
 lint: install
 	$(BIN)/ruff check backend tests bench

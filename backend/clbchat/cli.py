@@ -1,53 +1,176 @@
-"""`flask` commands: create users and sites, and set up the demo that `make run` shows."""
+"""`flask` commands: staff users, the sites that embed the button, purging transcripts, and the demo
+that `make run` shows.
+
+Every write goes through `unit_of_work()`: on SQLite the write lock is waited for there (the
+connection's own busy timeout is 0, so a plain commit would fail at once while the service writes).
+
+A site change reaches the running workers within SITE_CACHE_SECONDS (30 s): each worker keeps a
+site's settings and the allowed origins that long (widget_api/cors.py, realtime/origins.py).
+"""
+
+import re
+from urllib.parse import urlsplit
 
 import click
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 
 from .auth import ROLES, hash_password
-from .extensions import db
-from .models import Site, User
+from .models import Conversation, Message, Site, User
+from .unit_of_work import reading, unit_of_work
+from .widget_api.cors import SITE_CACHE_SECONDS
 
 DEMO_ORIGINS = ["http://127.0.0.1:8000", "http://localhost:8000"]
 DEMO_USERS = [("sofie", "Sofie", "counsellor"), ("jonas", "Jonas", "counsellor"), ("coord", "Kim", "coordinator")]
 DEMO_PASSWORD = "demo-wachtwoord"
 
+MIN_PASSWORD_LENGTH = 12
+# Long enough, yet the first ones a password list tries (English and Dutch). Compared lower-cased.
+COMMON_PASSWORDS = frozenset({
+    "123456789012", "1234567890123", "12345678901234", "123456789abc", "000000000000", "111111111111",
+    "password1234", "password123!", "passwordpassword", "qwertyuiop12", "qwertyuiopasdf", "qwerty123456",
+    "azertyuiop12", "azerty123456", "iloveyou1234", "letmein12345", "welcome12345", "welkom123456",
+    "wachtwoord12", "wachtwoord123", "wachtwoord1234", "wachtwoord!!", "geheimwachtwoord",
+    "clbchat12345", "clbchat123456", "changeme1234", "administrator", "adminadmin12",
+})
+SLUG_PATTERN = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?")
+HOST_PATTERN = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+                          r"|\[[0-9a-f:.]+\]")
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def normalized_origin(value: str) -> str:
+    """The origin as browsers send it (`scheme://host[:port]`, lower case, no default port), or
+    click.BadParameter saying what is wrong with it."""
+    hint = "write it as scheme://host[:port], e.g. https://www.school.be or http://localhost:8000"
+    if "*" in value:
+        raise click.BadParameter(f"{value!r}: wildcards are not allowed; list each origin ({hint})")
+    parts = urlsplit(value.strip())
+    scheme = parts.scheme.lower()
+    if scheme not in DEFAULT_PORTS or not value.strip().lower().startswith(f"{scheme}://"):
+        raise click.BadParameter(f"{value!r}: only http:// and https:// origins are allowed ({hint})")
+    if parts.path or parts.query or parts.fragment or value.strip().endswith(("?", "#")):
+        bare = f"{parts.scheme}://{parts.netloc}"
+        raise click.BadParameter(f"{value!r}: an origin has no path, query or trailing slash (did you mean {bare}?)")
+    if "@" in parts.netloc:
+        raise click.BadParameter(f"{value!r}: an origin has no user name or password ({hint})")
+    try:
+        port = parts.port
+        host = (parts.hostname or "").encode("idna").decode("ascii").lower()
+    except (ValueError, UnicodeError):
+        raise click.BadParameter(f"{value!r}: not a valid host and port ({hint})") from None
+    if ":" in host:  # urlsplit gives an IPv6 address without its brackets
+        host = f"[{host}]"
+    if not HOST_PATTERN.fullmatch(host):
+        raise click.BadParameter(f"{value!r}: not a valid host name ({hint})")
+    return f"{scheme}://{host}" + (f":{port}" if port is not None and port != DEFAULT_PORTS[scheme] else "")
+
+
+def password_problem(password: str, username: str, display_name: str) -> str | None:
+    """Why this password is too weak for a staff account, or None."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"the password must be at least {MIN_PASSWORD_LENGTH} characters long"
+    lowered = password.lower()
+    if lowered in COMMON_PASSWORDS or len(set(lowered)) < 4:
+        return "that password is among the first ones an attacker tries; choose another"
+    if username.lower() in lowered or (len(display_name) >= 3 and display_name.lower() in lowered):
+        return "the password must not contain the user name or display name"
+    return None
+
 
 def upsert_user(username: str, display_name: str, role: str, password: str, max_chats: int | None = None) -> User:
+    """Create or update a staff user (active); no password policy here (the tests' and demo's users)."""
     if role not in ROLES:
         raise click.BadParameter(f"role must be one of {', '.join(ROLES)}")
-    user = db.session.scalar(select(User).where(User.username == username)) or User(username=username)
-    user.display_name = display_name
-    user.role = role
-    user.password_hash = hash_password(password)
-    user.max_chats = max_chats
-    user.active = True
-    db.session.add(user)
-    db.session.commit()
+    password_hash = hash_password(password)  # slow (scrypt): before the write lock is taken
+    with unit_of_work() as (session, _):
+        user = session.scalar(select(User).where(User.username == username)) or User(username=username)
+        user.display_name = display_name
+        user.role = role
+        user.password_hash = password_hash
+        user.max_chats = max_chats
+        user.active = True
+        session.add(user)
+        session.flush()
+        session.expunge(user)  # kept loaded for the caller after the unit of work drops its session
     return user
 
 
 def upsert_site(slug: str, name: str, origins: list[str], hide_when_closed: bool = False) -> Site:
-    site = db.session.scalar(select(Site).where(Site.slug == slug)) or Site(slug=slug)
-    site.name = name
-    site.allowed_origins = origins
-    site.hide_when_closed = hide_when_closed
-    db.session.add(site)
-    db.session.commit()
+    with unit_of_work() as (session, _):
+        site = session.scalar(select(Site).where(Site.slug == slug)) or Site(slug=slug)
+        site.name = name
+        site.allowed_origins = origins
+        site.hide_when_closed = hide_when_closed
+        session.add(site)
+        session.flush()
+        session.expunge(site)
+    _forget_sites_here()
     return site
 
 
+def _forget_sites_here() -> None:
+    """This process's caches (the tests run the service in-process); workers refresh on their own."""
+    from .widget_api.cors import clear_site_cache
+
+    clear_site_cache()
+
+
+def _fail(message: str) -> None:
+    raise click.ClickException(message)
+
+
 def register(app) -> None:
+    reach = f"running workers use the change within {SITE_CACHE_SECONDS} seconds"
+
     @app.cli.command("create-user")
     @click.argument("username")
     @click.option("--display-name", required=True, help="The name visitors see, e.g. 'Sofie'.")
     @click.option("--role", type=click.Choice(ROLES), default="counsellor")
-    @click.option("--max-chats", type=int, default=None, help="Chats open at once (default: MAX_CHATS_PER_COUNSELLOR).")
+    @click.option("--max-chats", type=click.IntRange(min=1), default=None,
+                  help="Chats open at once (default: MAX_CHATS_PER_COUNSELLOR).")
+    @click.option("--update", is_flag=True, help="Change an existing user (name, role, password); also reactivates.")
     @click.password_option()
-    def create_user(username, display_name, role, max_chats, password):
-        """Create (or update) a counsellor or coordinator."""
+    def create_user(username, display_name, role, max_chats, update, password):
+        """Create a counsellor or coordinator (or change one, with --update)."""
+        with reading() as session:
+            exists = session.scalar(select(User.id).where(User.username == username)) is not None
+        if exists and not update:
+            _fail(f"user {username!r} already exists; add --update to change it")
+        if not exists and update:
+            _fail(f"no user {username!r} to update; leave out --update to create it")
+        problem = password_problem(password, username, display_name)
+        if problem:
+            _fail(problem)
         upsert_user(username, display_name, role, password, max_chats)
-        click.echo(f"{role} {username!r} saved")
+        click.echo(f"{role} {username!r} {'updated' if exists else 'created'}")
+
+    @app.cli.command("list-users")
+    def list_users():
+        """Staff users: user name, display name, role, chats at once, active or not."""
+        with reading() as session:
+            users = session.scalars(select(User).order_by(User.username)).all()
+            rows = [(u.username, u.display_name, u.role, str(u.max_chats or "-"),
+                     "active" if u.active else "deactivated") for u in users]
+        _table(("username", "name", "role", "max chats", "status"), rows)
+
+    @app.cli.command("deactivate-user")
+    @click.argument("username")
+    def deactivate_user(username):
+        """Stop a user from logging in (their history stays; `create-user --update` or activate-user undoes)."""
+        open_chats = _set_active(username, False)
+        click.echo(f"user {username!r} deactivated: they can no longer log in, and an open console is refused "
+                   "when it reconnects")
+        if open_chats:
+            click.echo(f"note: {username!r} still has {open_chats} open chat(s); they go back to the queue when "
+                       "the console is gone")
+
+    @app.cli.command("activate-user")
+    @click.argument("username")
+    def activate_user(username):
+        """Let a deactivated user log in again."""
+        _set_active(username, True)
+        click.echo(f"user {username!r} can log in again")
 
     @app.cli.command("add-site")
     @click.argument("slug")
@@ -57,8 +180,50 @@ def register(app) -> None:
     @click.option("--hide-when-closed", is_flag=True, help="Show no button outside opening hours.")
     def add_site(slug, name, origins, hide_when_closed):
         """Register (or update) a site that embeds the chat button."""
-        upsert_site(slug, name, list(origins), hide_when_closed)
-        click.echo(f"site {slug!r} saved with origins {', '.join(origins)}")
+        if not SLUG_PATTERN.fullmatch(slug):
+            _fail(f"{slug!r}: a site name (slug) is 1-40 lower-case letters, digits and hyphens, e.g. clb-gent")
+        try:
+            cleaned = [normalized_origin(origin) for origin in origins]
+        except click.BadParameter as exc:
+            _fail(f"--origin {exc.message}")
+        upsert_site(slug, name, cleaned, hide_when_closed)
+        click.echo(f"site {slug!r} saved with origins {', '.join(sorted(set(cleaned)))}; {reach}")
+
+    @app.cli.command("list-sites")
+    def list_sites():
+        """Sites: slug, name, allowed origins, and whether the button hides when closed."""
+        with reading() as session:
+            rows = [(s.slug, s.name, " ".join(s.allowed_origins), "hidden" if s.hide_when_closed else "shown")
+                    for s in session.scalars(select(Site).order_by(Site.slug))]
+        _table(("slug", "name", "origins", "when closed"), rows)
+
+    @app.cli.command("remove-site")
+    @click.argument("slug")
+    @click.option("--delete-history", is_flag=True,
+                  help="Also delete the site's ended chats (they count in the reports); otherwise a site with "
+                       "chats is kept.")
+    def remove_site(slug, delete_history):
+        """Remove a site: its button and hosted page stop working."""
+        with unit_of_work() as (session, _):
+            site = session.scalar(select(Site).where(Site.slug == slug))
+            if site is None:
+                _fail(f"no site {slug!r} (see list-sites)")
+            counts = dict(session.execute(select(Conversation.status, func.count()).where(
+                Conversation.site_id == site.id).group_by(Conversation.status)).all())
+            going_on = counts.get("waiting", 0) + counts.get("active", 0)
+            if going_on:
+                _fail(f"site {slug!r} has {going_on} waiting or active chat(s); remove it when they have ended")
+            ended = counts.get("ended", 0)
+            if ended and not delete_history:
+                _fail(f"site {slug!r} has {ended} ended chat(s), counted in the reports; add --delete-history "
+                      "to delete them with the site")
+            chats = select(Conversation.id).where(Conversation.site_id == site.id)
+            # Messages first: SQLite enforces no ON DELETE CASCADE unless foreign keys are switched on.
+            session.execute(delete(Message).where(Message.conversation_id.in_(chats)))
+            session.execute(delete(Conversation).where(Conversation.site_id == site.id))
+            session.delete(site)
+        _forget_sites_here()
+        click.echo(f"site {slug!r} removed" + (f" with {ended} ended chat(s)" if ended else "") + f"; {reach}")
 
     @app.cli.command("purge-transcripts")
     def purge_transcripts_command():
@@ -68,8 +233,8 @@ def register(app) -> None:
         from .domain.retention import purge_transcripts
 
         days = current_app.config["RETENTION_DAYS"]
-        count = purge_transcripts(db.session, timedelta(days=days), datetime.now(UTC))
-        db.session.commit()
+        with unit_of_work() as (session, _):
+            count = purge_transcripts(session, timedelta(days=days), datetime.now(UTC))
         click.echo(f"stripped {count} conversations that ended more than {days} days ago")
 
     @app.cli.command("demo-setup")
@@ -81,3 +246,23 @@ def register(app) -> None:
             upsert_user(username, display_name, role, DEMO_PASSWORD)
         click.echo(f"demo ready: console users {', '.join(u for u, _, _ in DEMO_USERS)} / {DEMO_PASSWORD}")
         click.echo(f"opening hours: {current_app.config['CHAT_HOURS']}")
+
+
+def _set_active(username: str, active: bool) -> int:
+    """Set the user's active flag; the number of chats they have open."""
+    with unit_of_work() as (session, _):
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            _fail(f"no user {username!r} (see list-users)")
+        user.active = active
+        return session.scalar(select(func.count()).select_from(Conversation).where(
+            Conversation.counsellor_id == user.id, Conversation.status == "active"))
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    if not rows:
+        click.echo("(none)")
+        return
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        click.echo("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
