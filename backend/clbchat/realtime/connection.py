@@ -8,6 +8,7 @@ import json
 import logging
 import threading
 import time
+import weakref
 
 from marshmallow import ValidationError
 from simple_websocket import ConnectionClosed
@@ -18,6 +19,9 @@ from ..schemas import ErrorOut
 
 log = logging.getLogger(__name__)
 _error_out = ErrorOut()
+# Every open socket of this process, hello or not, so a graceful stop can close each with 1001
+# (Hub.going_away). Weak: a finished socket leaves by itself.
+_live: "weakref.WeakSet[Connection]" = weakref.WeakSet()
 
 
 class TokenBucket:
@@ -44,6 +48,7 @@ class Connection:
         self.bucket = TokenBucket(burst, per_second)
         self._send_lock = threading.Lock()
         self.open = True
+        _live.add(self)
 
     def send(self, schema, payload: dict) -> bool:
         """Send one frame; False (and the connection marked closed) when the peer is gone."""
@@ -111,11 +116,19 @@ class Connection:
                 details["client_id"] = frame["client_id"][:64]
             raise DomainError("invalid", _first_error(exc.messages), **details) from None
 
-    def close(self) -> None:
+    def close(self, code: int | None = None, reason: str | None = None) -> None:
+        """Send a close frame (1000 unless `code` says otherwise) and wake a handler waiting in
+        `receive`, which then raises ConnectionClosed without waiting for the peer's answer."""
         with self._send_lock:
             self.open = False
         with contextlib.suppress(Exception):  # already closed by the peer
-            self.ws.close()
+            self.ws.close(code, reason)
+        self.ws.event.set()
+
+
+def live_connections() -> list[Connection]:
+    """The sockets of this process that are still open (for a graceful stop)."""
+    return [conn for conn in list(_live) if conn.open]
 
 
 def _first_error(messages) -> str:
