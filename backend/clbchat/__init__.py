@@ -59,6 +59,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     cli.register(app)
     _register_health(app)
+    _register_pages(app)
     _register_errors(app)
     from .widget_api.status_fast_path import status_fast_path
 
@@ -97,7 +98,59 @@ def _register_health(app) -> None:
             200 if ok else 503)
 
 
+# Addresses that programs call: their errors stay JSON. Everything else is seen by people and gets a
+# Dutch page.
+JSON_PATHS = ("/api/", "/ws/", "/healthz")
+
+ERROR_TEXTS = {  # status: (title, paragraphs)
+    400: ("Dat lukte niet", ["De aanvraag was niet in orde. Laad de pagina opnieuw en probeer het nog eens."]),
+    403: ("Geen toegang", ["Je hebt geen toegang tot deze pagina."]),
+    404: ("Pagina niet gevonden", ["Deze pagina bestaat niet (meer). Controleer het adres of ga naar de startpagina."]),
+    405: ("Dat kan hier niet", ["Deze pagina werkt niet zo. Ga terug en probeer het opnieuw."]),
+    429: ("Even geduld", ["Er kwamen te veel aanvragen na elkaar. Wacht even en probeer het opnieuw."]),
+    503: ("De chat is even niet bereikbaar", ["Probeer het over een paar minuten opnieuw."]),
+}
+GENERIC_ERROR = ("Er ging iets mis", ["Probeer het over een paar minuten opnieuw."])
+UNKNOWN_CHAT = ("Deze chat bestaat niet", [
+    "Op dit adres is geen chat. Misschien is de link oud of verkeerd overgetypt.",
+    "Je vindt de chatknop van het CLB op de website van je school of je CLB."])
+CSRF_EXPIRED = ("Je formulier is verlopen", ["Laad de pagina opnieuw en probeer het nog eens."])
+
+
+def _wants_json() -> bool:
+    return request.path.startswith(JSON_PATHS)
+
+
+def _service_page(status: int, title: str, text: list[str], links: list[tuple[str, str]] | None = None):
+    """The Dutch page for people, with the alternatives for anyone outside the console (a pupil may
+    be looking for help)."""
+    from flask import current_app, render_template, url_for
+
+    staff = request.path.startswith("/console")
+    if links is None:
+        links = [("Naar de console", url_for("console.index"))] if staff else [("Naar de startpagina", url_for("home"))]
+    body = render_template("service_page.html", status=status, title=title, text=text, links=links,
+                           alternatives=None if staff else current_app.config["CHAT_ALTERNATIVES"])
+    return body, status, {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"}
+
+
+def _register_pages(app) -> None:
+    @app.get("/")
+    def home():
+        """What the service is, for whoever opens its address: a pupil looking for the chat, or staff."""
+        from flask import url_for
+
+        body, _, headers = _service_page(200, "Anoniem chatten met het CLB", [
+            "Hier draait de chat van het CLB: leerlingen en ouders chatten anoniem met een medewerker van het "
+            "CLB (centrum voor leerlingenbegeleiding).",
+            "Wil je chatten? Gebruik de chatknop op de website van je school of je CLB."],
+            links=[("Aanmelden voor medewerkers (console)", url_for("console.index"))])
+        headers["Cache-Control"] = "public, max-age=300"
+        return body, 200, headers
+
+
 def _register_errors(app) -> None:
+    from flask_wtf.csrf import CSRFError
     from sqlalchemy.exc import SQLAlchemyError
     from werkzeug.exceptions import HTTPException
 
@@ -105,6 +158,8 @@ def _register_errors(app) -> None:
     def database_error(exc):
         app.logger.exception("database error")
         db.session.rollback()
+        if not _wants_json():
+            return _service_page(503, *ERROR_TEXTS[503])
         response = jsonify({"error": {"code": "unavailable", "message": "De chat is even niet bereikbaar. "
                                       "Probeer het zo opnieuw."}})
         response.status_code = 503
@@ -112,8 +167,19 @@ def _register_errors(app) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc):
-        if request.path.startswith("/api/"):
+        if _wants_json():
             response = jsonify({"error": {"code": exc.name.lower().replace(" ", "_"), "message": exc.description}})
             response.status_code = exc.code
             return response
-        return exc
+        if exc.code is None or exc.code < 400:
+            return exc
+        if isinstance(exc, CSRFError):
+            texts = CSRF_EXPIRED
+        elif exc.code == 404 and request.endpoint == "widget_api.hosted_chat":
+            texts = UNKNOWN_CHAT
+        else:
+            texts = ERROR_TEXTS.get(exc.code, GENERIC_ERROR)
+        body, status, headers = _service_page(exc.code, *texts)
+        # Keep what the status needs besides the body, e.g. Allow on a 405.
+        headers.update((k, v) for k, v in exc.get_headers(request.environ) if k.lower() != "content-type")
+        return body, status, headers
