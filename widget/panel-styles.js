@@ -1,10 +1,11 @@
-// The chat panel's stylesheet, inserted into the shadow root by panel.js (one request, no panel.css).
+// The chat panel's stylesheet, adopted by the shadow root as a constructed stylesheet (no <style>, so
+// a host page's CSP without 'unsafe-inline' does not block it; one request, no panel.css).
 // Sizes, colours and fonts are explicit on everything: the host page's CSS does not reach in.
 
 export const CSS = `
 *{box-sizing:border-box}
 [hidden]{display:none!important}
-.p{position:fixed;right:20px;bottom:20px;z-index:2147483000;width:380px;height:min(620px,calc(100vh - 40px));
+.p{position:fixed;inset:auto;right:20px;bottom:20px;margin:0;border:0;padding:0;z-index:2147483000;width:380px;height:min(620px,calc(100vh - 40px));
  display:flex;flex-direction:column;overflow:hidden;background:#fff;color:#1a1a1a;border-radius:12px;
  box-shadow:0 8px 30px rgba(0,0,0,.35);font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;
  text-align:left;letter-spacing:normal;word-spacing:normal}
@@ -31,6 +32,7 @@ textarea{resize:none}
 [aria-invalid=true]{border-color:#b00020}
 .hint,.sm{font-size:14px;color:#4a535c}.sm{margin:4px 0 0}
 .err{color:#b00020;font-weight:600;margin:6px 0 0}
+.sos{font-size:14px;padding:6px 10px;border-left:4px solid #b00020;background:#fdf2f3}
 .b{border:2px solid #005f73;border-radius:8px;background:#005f73;color:#fff;font-weight:600;padding:8px 16px;min-height:44px;margin:14px 8px 0 0}
 .b:hover{background:#004b5b}
 .b2{background:#fff;color:#005f73}.b2:hover{background:#e6f0f2}

@@ -15,6 +15,22 @@ const ERRORS = {
 };
 const RETRYABLE = ["rate_limited", "unavailable"]; // not stored, but sending it again may work
 
+// The stylesheet as a constructed sheet (allowed by any CSP), or a <style> in browsers without them.
+// Returns something with remove() for the teardown.
+function adopt(root, css) {
+  try {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+    return { remove: () => (root.adoptedStyleSheets = root.adoptedStyleSheets.filter((s) => s !== sheet)) };
+  } catch {
+    const style = h("style");
+    style.textContent = css;
+    root.append(style);
+    return style;
+  }
+}
+
 export function mount(root, ctx) {
   let status = ctx.status;
   let view = null; // start | closed | busy | waiting | chat | rate | thanks | left
@@ -25,15 +41,14 @@ export function mount(root, ctx) {
   const log = transcript(() => counsellor);
 
   // ---- the frame: dialog, header with quick exit, connection line, body, status region ----
-  const style = h("style");
-  style.textContent = CSS;
+  const style = adopt(root, CSS);
   const title = h("div", { class: "t" }, "CLBch@t");
   const conn = h("p", { class: "cn", role: "status", "data-testid": "connection", hidden: true }, "Verbinding herstellen…");
   const body = h("div", { class: "bd" });
   const sr = h("div", { class: "sr", role: "status", "aria-live": "polite", "data-testid": "announce" });
   const panel = h("div", {
     class: "p" + (ctx.fullpage ? " fp" : ""), role: "dialog", "aria-label": "Chat met het CLB",
-    lang: "nl-BE", hidden: true, onkeydown: (e) => {
+    lang: "nl-BE", hidden: true, popover: "manual", onkeydown: (e) => {
       if (e.key === "Escape" && !ctx.fullpage) {
         e.preventDefault();
         close(true);
@@ -46,7 +61,7 @@ export function mount(root, ctx) {
     !ctx.fullpage && h("button", { type: "button", class: "x", "data-testid": "minimise",
       "aria-label": "Chat verbergen", onclick: () => close(true) }, "×")),
   conn, body, sr);
-  root.append(style, panel);
+  root.append(panel);
 
   function say(text) {
     sr.textContent = "";
@@ -154,11 +169,14 @@ export function mount(root, ctx) {
   function onState(s) {
     state = s;
     session.note(s.conversation_id);
-    if (s.counsellor) {
-      counsellor = s.counsellor;
+    if (s.counsellor) counsellor = s.counsellor;
+    // "Je praat met ..." only while someone is there: not in the queue, not once the chat is over.
+    if (s.status === "active" && counsellor) {
       title.replaceChildren("CLBch@t",
         h("span", null, "Je praat met ", h("strong", { "data-testid": "counsellor-name" }, counsellor)));
-    }
+    } else if (s.status === "ended" && counsellor) {
+      title.replaceChildren("CLBch@t", h("span", null, "Gesprek met ", counsellor, " afgelopen"));
+    } else title.replaceChildren("CLBch@t");
     if (s.status === "waiting") return showWaiting(s.position, s.estimate_seconds);
     if (s.status === "active") {
       if (view !== "chat") say((counsellor || "Een medewerker") + " is er. Je kunt nu chatten.");
@@ -269,6 +287,8 @@ export function mount(root, ctx) {
     if (!panel.isConnected) return;
     visible = true;
     panel.hidden = false;
+    // The top layer: above any z-index on the page, in view even when the page's body is transformed.
+    if (panel.showPopover && !panel.matches(":popover-open")) panel.showPopover();
     ctx.shown(true);
     (focusEl && focusEl.isConnected ? focusEl : panel.querySelector("button")).focus();
   }
@@ -276,6 +296,7 @@ export function mount(root, ctx) {
   function close(focusLauncher) {
     if (!visible) return;
     visible = false;
+    if (panel.hidePopover && panel.matches(":popover-open")) panel.hidePopover();
     panel.hidden = true;
     ctx.shown(false, focusLauncher);
   }

@@ -41,7 +41,7 @@ export function startView(note, onStart) {
     h("option", { value: "" }, "Zeg ik liever niet"),
     h("option", { value: "pupil" }, "Leerling"),
     h("option", { value: "parent" }, "Ouder"),
-    h("option", { value: "other" }, "Iets anders"));
+    h("option", { value: "other" }, "Iemand anders"));
   const btn = h("button", { type: "submit", class: "b", "data-testid": "start" }, "Start de chat");
   const form = {
     busy(on) {
@@ -76,6 +76,8 @@ export function startView(note, onStart) {
   h("h2", null, "Chat met het CLB"),
   note && h("p", { class: "hint" }, note),
   h("p", null, "Je chat anoniem met een medewerker van het CLB. Je hoeft alleen een nickname te kiezen."),
+  h("p", { class: "sos", "data-testid": "emergency" }, "Ben je in gevaar of is het dringend? Bel meteen ",
+    h("a", { href: "tel:112" }, "112"), "."),
   h("label", { for: "nick" }, "Kies een nickname"),
   nick,
   h("p", { id: "nick-hint", class: "sm" }, "Gebruik niet je echte naam."),

@@ -12,14 +12,21 @@
   var me = document.currentScript || document.querySelector('script[src*="widget.js"][data-site]');
   if (!me || !me.src) return;
   var VERSION = "1.0.0";
+  // The server writes the version of the panel's files here (their URLs never change meaning, so
+  // browsers keep them for good); "dev" when this file is served some other way.
+  var BUILD = "dev";
   var origin = new URL(me.src, location.href).origin; // the only place we ever talk to
   var site = me.getAttribute("data-site") || "";
   var ref = me.getAttribute("data-ref");
   var fullpage = me.getAttribute("data-mode") === "fullpage";
   var KEY = "clbchat:" + site;
 
+  // Given to the shadow root as a constructed stylesheet, not a <style>: a host page whose CSP has
+  // no 'unsafe-inline' for styles would block the latter (docs/widget.md, "Content Security Policy").
   var CSS =
     ":host{all:initial!important}" +
+    // A popover in the top layer (above any z-index, fixed to the viewport even in a transformed
+    // body); all:initial also undoes the browser's own popover box (inset, margin, border, colours).
     ".l{all:initial;position:fixed;right:20px;bottom:20px;z-index:2147483000;display:flex;" +
     "align-items:center;gap:8px;box-sizing:border-box;min-height:48px;max-width:calc(100vw - 40px);" +
     "padding:12px 20px;border:0;border-radius:999px;background:#005f73;color:#fff;cursor:pointer;" +
@@ -33,6 +40,10 @@
     ".l small:before{content:'\\00B7';margin-right:6px}" +
     ".l .n{position:absolute;top:-2px;right:-2px;width:14px;height:14px;border-radius:50%;" +
     "background:#e4002b;border:2px solid #fff}" +
+    // Small screens: a round icon button in the corner, so the page's text stays readable.
+    "@media (max-width:480px){.l{right:12px;bottom:12px;width:52px;height:52px;min-height:0;padding:0;" +
+    "justify-content:center}.l .tx,.l small{position:absolute;width:1px;height:1px;overflow:hidden;" +
+    "clip:rect(0 0 0 0);white-space:nowrap}.l svg{width:26px;height:26px}}" +
     "@media print{.l{display:none}}";
 
   var host, root, launcher, status, panel, loading, wantOpen, timer, unread, started;
@@ -59,10 +70,31 @@
     host = el("div");
     host.id = "clbchat-root";
     root = host.attachShadow({ mode: "open" });
-    var style = el("style");
-    style.textContent = CSS;
-    root.appendChild(style);
+    adopt(root, CSS);
     document.body.appendChild(host);
+  }
+
+  // Constructed stylesheets are not subject to the page's style-src; a <style> only where the
+  // browser has none (and then the page needs 'unsafe-inline' or no CSP for styles).
+  function adopt(r, css) {
+    try {
+      var sheet = new CSSStyleSheet();
+      sheet.replaceSync(css);
+      r.adoptedStyleSheets = r.adoptedStyleSheets.concat(sheet);
+    } catch (e) {
+      var style = el("style");
+      style.textContent = css;
+      r.appendChild(style);
+    }
+  }
+
+  // The top layer: above everything on the page, whatever its z-index or transform.
+  function toTop(e) {
+    if (!e.showPopover) return; // older browsers: the fixed position and high z-index must do
+    e.popover = "manual";
+    try {
+      e.showPopover();
+    } catch (err) {} // not connected yet or already shown
   }
 
   // Draw (or remove) the launcher for the current status. The panel hides it while it is open.
@@ -83,12 +115,13 @@
       launcher.setAttribute("aria-haspopup", "dialog");
       launcher.addEventListener("click", open);
       root.appendChild(launcher);
+      toTop(launcher);
     }
     var closed = !status.open && !chatting;
     launcher.className = closed ? "l c" : "l";
     launcher.innerHTML = // static markup only, no data
       '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z"/></svg>';
-    launcher.appendChild(el("span", "", chatting ? "Terug naar je chat" : "Chat met het CLB"));
+    launcher.appendChild(el("span", "tx", chatting ? "Terug naar je chat" : "Chat met het CLB"));
     if (closed) launcher.appendChild(el("small", "", "Gesloten"));
     if (unread) {
       launcher.appendChild(el("span", "n"));
@@ -144,7 +177,7 @@
     if (loading) return;
     loading = true;
     ensureHost();
-    import(origin + "/widget/panel.js?v=" + VERSION)
+    import(origin + (BUILD === "dev" ? "/widget/panel.js" : "/widget/v/" + BUILD + "/panel.js"))
       .then(function (m) {
         panel = m.mount(root, {
           origin: origin,

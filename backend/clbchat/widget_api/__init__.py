@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("widget_api", __name__)
 
-from . import routes  # noqa: E402,F401
+from . import routes, widget_files  # noqa: E402,F401

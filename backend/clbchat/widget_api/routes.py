@@ -1,10 +1,10 @@
-"""Routes for host pages: /widget.js, /widget/<file>, /api/sites/<slug>/..., /chat/<slug>."""
+"""Routes for host pages: /api/sites/<slug>/..., /chat/<slug> (the widget's files: widget_files.py)."""
 
 import json
 import re
 from datetime import UTC, datetime
 
-from flask import current_app, render_template, request, send_from_directory, url_for
+from flask import current_app, render_template, request, url_for
 from marshmallow import ValidationError
 
 from ..domain import queue
@@ -16,26 +16,6 @@ from .status import status_answer, status_body
 
 _request_in, _request_out = ChatRequestIn(), ChatRequestOut()
 REF_PATTERN = re.compile(r"[a-z0-9-]{1,40}")
-
-
-@bp.get("/widget.js")
-def widget_loader():
-    return _widget_file("widget.js", max_age=300)
-
-
-@bp.get("/widget/<path:filename>")
-def widget_file(filename):
-    # The panel's modules import each other without version stamps: revalidate them on every load
-    # (a 304 when unchanged) so a release never mixes old and new modules. Panels open rarely.
-    response = _widget_file(filename, max_age=0)
-    response.cache_control.no_cache = True
-    return response
-
-
-def _widget_file(filename, max_age):
-    response = send_from_directory(current_app.config["WIDGET_DIR"], filename, max_age=max_age)
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
 
 
 @bp.get("/api/sites/<slug>/status")
