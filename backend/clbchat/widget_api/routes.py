@@ -4,7 +4,7 @@ import json
 import re
 from datetime import UTC, datetime
 
-from flask import current_app, render_template, request, url_for
+from flask import abort, current_app, render_template, request, url_for
 from marshmallow import ValidationError
 
 from ..domain import queue
@@ -77,8 +77,8 @@ def request_chat(slug):
 @bp.get("/chat/<slug>")
 def hosted_chat(slug):
     info, problem = check_site_and_origin(slug, require_origin=False)
-    if problem:
-        return problem
+    if problem:  # a page people open: the Dutch error page (__init__.py), not the API's JSON
+        abort(problem.status_code)
     ref = request.args.get("ref")
     if ref is not None and not REF_PATTERN.fullmatch(ref):
         ref = None  # a malformed partner name is ignored, not an error for the visitor
