@@ -95,11 +95,16 @@ class VisitorSession:
                 conversation.visitor_epoch += 1
                 self.epoch = conversation.visitor_epoch
         channel = queue.conversation_channel(self.conversation_id)
-        # Subscribe before reading the state so nothing published in between is missed.
+        # The catch-up point comes first: a message event that arrives after the subscription below
+        # but before the catch-up must find after_seq here, or its gap fill would start from 0 and
+        # replay everything the visitor already has.
+        with self._delivery:
+            self.sent_seq = after_seq
+        # Subscribe before reading the state and the transcript so nothing published in between is missed.
         self.bus.subscribe(channel, self._on_event)
         self.hub.add_visitor(self)
         self.send_state()
-        self._catch_up(after_seq)
+        self._catch_up()
         if self.status != "ended":
             self.bus.publish(channel, {"type": "presence", "conversation_id": self.conversation_id,
                                        "visitor_connected": True})
@@ -186,9 +191,8 @@ class VisitorSession:
             else:
                 self._send_missing()
 
-    def _catch_up(self, after_seq: int) -> None:
+    def _catch_up(self) -> None:
         with self._delivery:
-            self.sent_seq = max(self.sent_seq, after_seq)
             self._send_missing()
 
     def _send_missing(self) -> None:
