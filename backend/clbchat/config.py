@@ -47,6 +47,10 @@ def from_env(env=None) -> dict:
         "SECRET_KEY": _secret_key(env, var_dir),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "REDIS_URL": env.get("REDIS_URL") or None,
+        # What this service's names in Redis start with (its event channel is `<prefix>:events`).
+        # Pub/sub channels ignore the database number in REDIS_URL: services, or test runs, that
+        # share a Redis server keep apart by using different prefixes.
+        "REDIS_PREFIX": env.get("REDIS_PREFIX") or "clbchat",
         # Opening hours in OpenStreetMap opening_hours syntax; "24/7" opens the chat for trying it out.
         "CHAT_HOURS": env.get("CHAT_HOURS", DEFAULT_HOURS),
         "CHAT_TIMEZONE": env.get("CHAT_TIMEZONE", "Europe/Brussels"),

@@ -11,9 +11,9 @@ from .bus import EventBus, InProcessBus
 
 def make_bus(config) -> EventBus:
     if config.get("REDIS_URL"):
-        from .redis_bus import RedisBus
+        from .redis_bus import DEFAULT_PREFIX, RedisBus
 
-        return RedisBus(config["REDIS_URL"])
+        return RedisBus(config["REDIS_URL"], config.get("REDIS_PREFIX") or DEFAULT_PREFIX)
     return InProcessBus()
 
 

@@ -1,9 +1,9 @@
 """Redis pub/sub between workers and hosts.
 
-One Redis channel carries every event as {"o": origin process, "c": channel, "e": event}. Each
-process delivers its own events locally at once (so a process keeps working, alone, while Redis is
-away) and delivers events from other processes as they arrive. Redis keeps nothing: it only
-carries "something changed"; the database has the facts.
+One Redis channel, `<REDIS_PREFIX>:events`, carries every event as {"o": origin process,
+"c": channel, "e": event}. Each process delivers its own events locally at once (so a process keeps
+working, alone, while Redis is away) and delivers events from other processes as they arrive. Redis
+keeps nothing: it only carries "something changed"; the database has the facts.
 
 When the connection to Redis is lost the bus reports unhealthy (/healthz says degraded) and keeps
 reconnecting. Events published meanwhile between processes are lost, so on reconnecting every local
@@ -22,15 +22,17 @@ import redis
 from .bus import Subscribers
 
 log = logging.getLogger(__name__)
-REDIS_CHANNEL = "clbchat:events"
+DEFAULT_PREFIX = "clbchat"  # config REDIS_PREFIX: services (or test runs) sharing one Redis use their own
 RECONNECT_SECONDS = (0.2, 0.5, 1, 2)
 LISTEN_TICK_SECONDS = 0.25  # how soon the listener notices close()
 
 
 class RedisBus:
-    def __init__(self, url: str, channel: str = REDIS_CHANNEL):
+    def __init__(self, url: str, prefix: str = DEFAULT_PREFIX):
         self.url = url
-        self.channel = channel
+        # Pub/sub channels are shared by every database number of a Redis server: the prefix, not
+        # the number in REDIS_URL, keeps two services (or two test runs) on one Redis apart.
+        self.channel = f"{prefix}:events"
         self.origin = uuid.uuid4().hex
         self.subscribers = Subscribers()
         self._client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2,
