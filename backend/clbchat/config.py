@@ -62,6 +62,8 @@ def from_env(env=None) -> dict:
         "MAX_CHATS_PER_COUNSELLOR": _int(env, "MAX_CHATS_PER_COUNSELLOR", 2),
         # A visitor whose connection is gone longer than this has left (the queue moves on).
         "VISITOR_GRACE_SECONDS": _int(env, "VISITOR_GRACE_SECONDS", 60),
+        # A counsellor's console away this long (crash, closed lid): their chats go back to the queue.
+        "COUNSELLOR_GRACE_SECONDS": _int(env, "COUNSELLOR_GRACE_SECONDS", 60),
         "HEARTBEAT_SECONDS": _int(env, "HEARTBEAT_SECONDS", 10),
         # Transcripts, nicknames and rating comments are deleted this long after a chat ends.
         "RETENTION_DAYS": _int(env, "RETENTION_DAYS", 30),

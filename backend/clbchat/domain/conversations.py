@@ -2,6 +2,7 @@
 
 waiting --take--> active --end--> ended (answered | abandoned)
 waiting --leave/sweep--> ended (left_waiting)
+active --counsellor gone--> waiting, at the head of the queue (requeue.py)
 Every change is a conditional UPDATE on the current status, so concurrent actions cannot both win.
 Message sequence numbers come from the conversation row (`last_seq`), so they are gap-free and
 ordered per conversation on any database; the (conversation, sender, client_id) unique key makes a
@@ -43,7 +44,8 @@ def message_view(message: Message, conversation: Conversation) -> dict:
 
 def _view(conversation_id: int, seq: int, sender: str, nickname: str | None, counsellor_name: str | None,
           text: str, client_id: str, sent_at: datetime) -> dict:
-    author = nickname if sender == "visitor" else counsellor_name or "CLB"
+    # A system line comes from the service itself, not from a person.
+    author = None if sender == "system" else nickname if sender == "visitor" else counsellor_name or "CLB"
     return {"conversation_id": conversation_id, "seq": seq, "sender": sender, "author": author, "text": text,
             "client_id": client_id, "sent_at": sent_at.isoformat()}
 
@@ -110,6 +112,20 @@ def post_message(session, conversation_id: int, sender: str, client_id: str, tex
     return view
 
 
+def post_system_message(session, conversation_id: int, text: str, now: datetime, outbox: list) -> dict:
+    """A line from the service in the thread (both sides read it), in its place in the seq order."""
+    seq = session.execute(
+        update(Conversation).where(Conversation.id == conversation_id)
+        .values(last_seq=Conversation.last_seq + 1).returning(Conversation.last_seq)
+    ).scalar_one()
+    client_id = f"system-{seq}"
+    session.execute(_INSERT_MESSAGE, {"conversation_id": conversation_id, "seq": seq, "sender": "system",
+                                      "client_id": client_id, "body": text, "created_at": now})
+    view = _view(conversation_id, seq, "system", None, None, text, client_id, now)
+    outbox.append((conversation_channel(conversation_id), {"type": "message", **view}))
+    return view
+
+
 def _stored_view(session, conversation_id: int, sender: str, client_id: str, counsellor_id: int | None):
     message = session.scalar(
         select(Message).where(Message.conversation_id == conversation_id, Message.sender == sender,
@@ -128,16 +144,17 @@ def end(session, conversation: Conversation, by: str, now: datetime, outbox: lis
         visitor_vanished: bool = False) -> bool:
     """End a waiting or active conversation; False when it had already ended.
 
-    A visitor who left the queue "left_waiting"; a chat ended with the end button by either side was
-    "answered"; a chat whose visitor vanished (quick exit, or gone past the grace period) "abandoned".
+    A visitor who left the queue before anyone picked up "left_waiting"; a chat ended with the end
+    button by either side was "answered"; a chat whose visitor vanished (quick exit, or gone past the
+    grace period) "abandoned". A chat waiting again after its counsellor was gone (domain/requeue.py)
+    had been picked up, so it counts as answered or abandoned, once.
     """
     was = conversation.status
-    if was == "waiting":
-        outcome = "left_waiting"
-    elif was == "active":
-        outcome = "abandoned" if visitor_vanished else "answered"
-    else:
+    if was not in ("waiting", "active"):
         return False
+    # A chat waiting for a colleague after its counsellor was gone had been answered.
+    picked_up = conversation.picked_up_at is not None
+    outcome = ("abandoned" if visitor_vanished else "answered") if picked_up else "left_waiting"
     result = session.execute(
         update(Conversation)
         .where(Conversation.id == conversation.id, Conversation.status == was)

@@ -4,22 +4,31 @@ fresh (queue positions, heartbeats, and the sweep that ends conversations of vis
 Queue changes are coalesced: however many arrive, each process reads the queue once per tick (one
 query) and sends a visitor a frame only when their position or estimate changed, so a visitor
 joining at the back costs the others nothing.
+
+On a graceful stop or reload the worker calls `going_away` (backend/gunicorn.conf.py): every socket of
+the process gets a close frame 1001, so its client reconnects at once (to any worker or host) instead
+of hanging until the graceful timeout cuts it (docs/deploy.md).
 """
 
 import logging
 import threading
 import time
+import weakref
 from datetime import UTC, datetime, timedelta
 
-from ..domain import conversations, queue, retention
+from ..domain import conversations, queue, requeue, retention
 from ..extensions import db
 from ..unit_of_work import unit_of_work
+from .connection import live_connections
 
 log = logging.getLogger(__name__)
 QUEUE_TICK_SECONDS = 0.1
 QUEUE_REFRESH_SECONDS = 30  # estimates drift with time even when nothing happens
 YIELD_EVERY_SENDS = 100
 PURGE_EVERY = timedelta(hours=1)
+GOING_AWAY = 1001  # RFC 6455: the server is going down; the client should reconnect
+GOING_AWAY_REASON = "De dienst herstart: verbind opnieuw."
+_told_to_go: weakref.WeakSet = weakref.WeakSet()  # sockets whose close frame is on its way
 
 
 class Hub:
@@ -117,21 +126,44 @@ class Hub:
                 log.exception("housekeeping failed")
 
     def housekeeping(self) -> None:
-        """Heartbeat the connections held here, then end conversations of visitors gone too long."""
+        """Heartbeat the connections held here, then end conversations of visitors gone too long and
+        hand back the chats of counsellors gone too long."""
         with self._lock:
             visitor_ids = sorted({v.conversation_id for v in self._visitors if v.conversation_id})
             counsellor_ids = sorted({c.user_id for c in self._consoles})
         grace = timedelta(seconds=self.app.config["VISITOR_GRACE_SECONDS"])
+        counsellor_grace = timedelta(seconds=self.app.config["COUNSELLOR_GRACE_SECONDS"])
         with self.app.app_context(), unit_of_work() as (session, outbox):
             now = _now()
             conversations.touch_visitors(session, visitor_ids, now)
             conversations.touch_counsellors(session, counsellor_ids, now)
             ended = conversations.sweep_gone_visitors(session, grace, now, outbox)
+            handed_back = requeue.sweep_absent_counsellors(session, counsellor_grace, now, outbox)
             if now - self._last_purge >= PURGE_EVERY:
                 retention.purge_transcripts(session, timedelta(days=self.app.config["RETENTION_DAYS"]), now)
                 self._last_purge = now
         if ended:
             log.info("ended %d conversations whose visitor stayed away past %s", len(ended), grace)
+        if handed_back:
+            log.info("%d chats back in the queue: their counsellor stayed away past %s", len(handed_back),
+                     counsellor_grace)
+
+
+def going_away() -> list[threading.Thread]:
+    """Close every open socket of this process (visitor and console, hello said or not) with 1001, and
+    return the threads doing it. Each close has its own thread: a peer that reads nothing blocks only
+    its own close frame. A graceful stop calls this until the worker exits, so a socket accepted after
+    the first call is told too; one already told is not told twice."""
+    closing = []
+    for conn in live_connections():
+        if conn in _told_to_go:
+            continue
+        _told_to_go.add(conn)
+        thread = threading.Thread(target=conn.close, args=(GOING_AWAY, GOING_AWAY_REASON), daemon=True,
+                                  name="clbchat-going-away")
+        thread.start()
+        closing.append(thread)
+    return closing
 
 
 def _now() -> datetime:
