@@ -4,9 +4,17 @@ Two backends, chosen by CLBCHAT_TEST_BACKEND:
 - unset: the embedded default (SQLite file, in-process events);
 - "scaleout": PostgreSQL and Redis on this machine (docs/deploy.md). When they are unreachable the
   tests skip with the reason, except under CI=true, where that is a failure.
+
+A run never touches data of anyone else (README, "Testing"): SQLite files live in pytest's temporary
+directories; on PostgreSQL the run creates its own database, clbchat_test_<RUN_ID>, through the
+`postgres` maintenance database and drops it at the end; on Redis (which the service only uses for
+pub/sub, and whose channels ignore the database number) the run's events travel on its own channel
+prefix. TEST_DATABASE_URL names a database to use instead (its schema is reset: never point it at
+data you keep); TEST_PG_SERVER_URL another server; TEST_REDIS_URL another Redis.
 """
 
 import os
+import secrets
 import shutil
 import threading
 
@@ -18,8 +26,17 @@ from clbchat.cli import upsert_site, upsert_user
 from clbchat.extensions import db
 
 BACKEND = os.environ.get("CLBCHAT_TEST_BACKEND", "embedded")
-PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://root@127.0.0.1:5432/test")
+# This run's names: parallel runs on one machine (or one database server) never share them.
+RUN_ID = f"{os.getpid()}_{secrets.token_hex(3)}"
+PG_SERVER_URL = os.environ.get("TEST_PG_SERVER_URL", "postgresql://root@127.0.0.1:5432").rstrip("/")
+PG_MAINTENANCE_URL = f"{PG_SERVER_URL}/postgres"
+PG_OWN_DATABASE = not os.environ.get("TEST_DATABASE_URL")
+PG_URL = os.environ.get("TEST_DATABASE_URL") or f"{PG_SERVER_URL}/clbchat_test_{RUN_ID}"
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+REDIS_PREFIX = f"clbchat_test_{RUN_ID}"
+# Every app of this run reads it from the environment: the in-process ones (config.from_env) and the
+# gunicorn hosts the scale-out tests start (they inherit os.environ).
+os.environ["REDIS_PREFIX"] = REDIS_PREFIX
 SITE_ORIGIN = "http://school.test:8000"
 PASSWORD = "correct horse battery"
 
@@ -33,10 +50,11 @@ def scaleout_services_or_skip():
     import redis
 
     problems = []
+    probe = PG_MAINTENANCE_URL if PG_OWN_DATABASE else PG_URL  # our own database does not exist yet
     try:
-        psycopg.connect(PG_URL, connect_timeout=3).close()
+        psycopg.connect(probe, connect_timeout=3).close()
     except Exception as exc:
-        problems.append(f"PostgreSQL at {PG_URL}: {exc}")
+        problems.append(f"PostgreSQL at {probe}: {exc}")
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
     except Exception as exc:
@@ -61,19 +79,36 @@ def migrated_sqlite(tmp_path_factory):
     return path
 
 
+def _database_name(url: str) -> str:
+    return url.rsplit("/", 1)[1].split("?", 1)[0]
+
+
 @pytest.fixture(scope="session")
 def migrated_postgres():
+    """This run's PostgreSQL database, migrated: created here (and dropped at the end), or the
+    TEST_DATABASE_URL one with its schema reset."""
+    import psycopg
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
     scaleout_services_or_skip()
+    name = _database_name(PG_URL)
+    if PG_OWN_DATABASE:
+        with psycopg.connect(PG_MAINTENANCE_URL, autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
     app = clbchat.create_app({"SQLALCHEMY_DATABASE_URI": PG_URL, "SECRET_KEY": "test"})
     with app.app_context():
-        from flask_migrate import upgrade
-        from sqlalchemy import text
-
-        with db.engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        if not PG_OWN_DATABASE:
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         upgrade(directory=clbchat.MIGRATIONS_DIR)
         db.engine.dispose()
-    return PG_URL
+    app.extensions["clbchat.hub"].stop()
+    app.extensions["clbchat.bus"].close()
+    yield PG_URL
+    if PG_OWN_DATABASE:  # FORCE: a host a failed test left running must not keep it alive
+        with psycopg.connect(PG_MAINTENANCE_URL, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def database_url(request, tmp_path) -> str:
@@ -88,12 +123,12 @@ def database_url(request, tmp_path) -> str:
 
 
 def _truncate_postgres(url: str) -> None:
+    """Empty this run's database between tests. Redis needs nothing: it holds no data, and this
+    run's events go over this run's own channel."""
     import psycopg
-    import redis
 
     with psycopg.connect(url, autocommit=True) as connection:
         connection.execute("TRUNCATE messages, conversations, users, sites RESTART IDENTITY CASCADE")
-    redis.Redis.from_url(REDIS_URL).flushdb()
 
 
 @pytest.fixture
@@ -103,7 +138,7 @@ def app_config(request, tmp_path, monkeypatch):
     config = {"SQLALCHEMY_DATABASE_URI": database_url(request, tmp_path), "SECRET_KEY": "test-secret",
               "CHAT_HOURS": "24/7", **FAST}
     if BACKEND == "scaleout":
-        config["REDIS_URL"] = REDIS_URL
+        config.update(REDIS_URL=REDIS_URL, REDIS_PREFIX=REDIS_PREFIX)
     return config
 
 

@@ -1,7 +1,8 @@
 """Fixtures for tests with real processes: hosts on PostgreSQL sharing a Redis.
 
 These run only in the scale-out pass of `make test` (CLBCHAT_TEST_BACKEND=scaleout): unreachable
-services skip the tests with the reason, or fail them when CI=true.
+services skip the tests with the reason, or fail them when CI=true. The hosts use this run's own
+database and Redis channel prefix (../conftest.py), never a developer's.
 """
 
 import socket
@@ -12,7 +13,7 @@ import clbchat
 from clbchat.cli import upsert_site, upsert_user
 from clbchat.extensions import db
 
-from ..conftest import PASSWORD, REDIS_URL, SITE_ORIGIN, _truncate_postgres
+from ..conftest import PASSWORD, REDIS_PREFIX, REDIS_URL, SITE_ORIGIN, _truncate_postgres
 from .processes import Host, PrivateRedis
 
 
@@ -31,8 +32,8 @@ def service_env(migrated_postgres, tmp_path):
         for i in range(10):
             upsert_user(f"counsellor{i}", f"Begeleider {i}", "counsellor", PASSWORD)
         db.engine.dispose()
-    return {"DATABASE_URL": migrated_postgres, "REDIS_URL": REDIS_URL, "SECRET_KEY": "scaleout",
-            "CHAT_HOURS": "24/7", "CLBCHAT_VAR_DIR": str(tmp_path), "HEARTBEAT_SECONDS": "1",
+    return {"DATABASE_URL": migrated_postgres, "REDIS_URL": REDIS_URL, "REDIS_PREFIX": REDIS_PREFIX,
+            "SECRET_KEY": "scaleout", "CHAT_HOURS": "24/7", "CLBCHAT_VAR_DIR": str(tmp_path), "HEARTBEAT_SECONDS": "1",
             "VISITOR_GRACE_SECONDS": "60", "MAX_CHATS_PER_COUNSELLOR": "5", "QUEUE_MAX": "1000",
             "GRACEFUL_TIMEOUT": "3", "FLOOD_BURST": "200"}
 
