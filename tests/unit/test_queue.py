@@ -320,3 +320,33 @@ def test_two_counsellors_taking_the_next_visitor_at_once_get_different_visitors(
         session.commit()
         session.close()
     assert session.scalar(select(func.count()).where(Conversation.picked_up_at.is_not(None))) == 40
+
+
+# --- a burst of requests --------------------------------------------------------------------------
+
+def test_a_burst_of_requests_at_the_same_instant_admits_exactly_queue_max(session, site):
+    """Each request in its own thread and Session, in a write transaction as unit_of_work() opens it."""
+    site_id, engine, queue_max, count = site.id, db.engine, 10, 40
+    session.commit()
+    session.close()
+    barrier = threading.Barrier(count)
+    tokens: list = [None] * count
+
+    def ask(index: int) -> None:
+        with Session(engine) as own_session:
+            barrier.wait()
+            own_session.connection(execution_options={WRITE_OPTION: True})
+            request = queue.request_chat(own_session, site_id, f"V{index}", None, None, queue_max, T0, [])
+            own_session.commit()
+            tokens[index] = request.token
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+    assert sum(token is not None for token in tokens) == queue_max
+    assert queue.waiting_count(session) == queue_max
+    turned_away = session.scalar(select(func.count()).where(Conversation.outcome == "turned_away"))
+    assert turned_away == count - queue_max
