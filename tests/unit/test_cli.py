@@ -138,8 +138,15 @@ def test_users_are_listed_and_a_deactivated_user_cannot_log_in(app, run):
     assert lines[1].split() == ["kim", "Kim", "coordinator", "3", "active"]
     assert lines[2].split() == ["sofie", "Sofie", "counsellor", "-", "active"]
 
+    console = app.test_client()  # sofie is logged in when she is deactivated
+    token = console.get("/console/login").get_data(as_text=True).split('name="csrf_token" value="')[1].split('"')[0]
+    assert console.post("/console/login", data={"username": "sofie", "password": GOOD_PASSWORD,
+                                                "csrf_token": token}).status_code == 302
+    assert console.get("/console/").status_code == 200
+
     deactivated = run("deactivate-user", "sofie")
     assert deactivated.exit_code == 0, deactivated.output
+    assert console.get("/console/").status_code == 302  # back to the login form
     assert authenticate("sofie", GOOD_PASSWORD) is None
     assert authenticate("kim", GOOD_PASSWORD) is not None
     db.session.remove()
