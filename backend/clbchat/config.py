@@ -74,7 +74,8 @@ def from_env(env=None) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0") == "1",
-        "SOCK_SERVER_OPTIONS": {"ping_interval": 25, "max_message_size": 16 * 1024},
+        # max_message_size: schemas.FRAME_MAX (every valid frame in any JSON encoding; docs/protocol.md).
+        "SOCK_SERVER_OPTIONS": {"ping_interval": 25, "max_message_size": 32 * 1024},
         "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url),
     }
 
