@@ -108,7 +108,7 @@ class Conversation(db.Model):
     requeued_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # answered | left_waiting | turned_away | abandoned; set when the conversation ends
     outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    ended_by: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    ended_by: Mapped[str | None] = mapped_column(String(10), nullable=True)  # visitor|quick_exit|counsellor|system
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     picked_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # the first pick-up
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

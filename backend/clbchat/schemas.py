@@ -206,6 +206,7 @@ class QueueEntryOut(Schema):
     nickname = fields.Str()
     visitor_role = fields.Str(allow_none=True)
     requested_at = fields.DateTime()
+    returned = fields.Bool()  # back in the queue because its counsellor was gone; goes first
 
 
 class ConsoleQueueOut(Outbound):
@@ -223,6 +224,9 @@ class ChatOut(Schema):
     requested_at = fields.DateTime()
     picked_up_at = fields.DateTime(allow_none=True)
     ended_by = fields.Str(allow_none=True)
+    taken_over = fields.Bool()  # a colleague had it before and was gone (domain/requeue.py)
+    site = fields.Str()  # the name of the site the visitor came from
+    ref = fields.Str(allow_none=True)  # the partner link they used, if any
     messages = fields.List(fields.Nested(MessageOut(exclude=("type",))))
 
 
@@ -250,6 +254,12 @@ class PresenceOut(Outbound):
 class EndedOut(Outbound):
     conversation_id = fields.Int()
     by = fields.Str(allow_none=True)
+
+
+class ReleasedOut(Outbound):
+    """The chat is no longer this counsellor's: it went back to the queue (logout, or away too long)."""
+
+    conversation_id = fields.Int()
 
 
 class PongOut(Outbound):

@@ -1,11 +1,17 @@
 """Console pages. Forms are CSRF-protected by Flask-WTF's CSRFProtect (app-wide)."""
 
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 from flask import current_app, redirect, render_template, request, session, url_for
 
 from ..auth import authenticate, current_user, login_required
+from ..domain import requeue
+from ..unit_of_work import reading, unit_of_work
 from . import bp
+
+# What happens to open chats on logout: the form's `open_chats` field.
+END_CHATS, HAND_BACK = "end", "hand_back"
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -23,6 +29,18 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    """Log out; with open chats, first ask whether to end them or hand them back to the queue, so
+    no pupil keeps writing to a counsellor who left."""
+    user = current_user()
+    if user is not None:
+        user_id, choice = user.id, request.form.get("open_chats")
+        with reading() as db_session:
+            open_chats = len(requeue.active_chats_of(db_session, user_id))
+        if open_chats and choice not in (END_CHATS, HAND_BACK):
+            return render_template("console/logout.html", open_chats=open_chats)
+        if open_chats:
+            with unit_of_work() as (db_session, outbox):
+                requeue.release_for_logout(db_session, user_id, choice == END_CHATS, datetime.now(UTC), outbox)
     session.clear()
     return redirect(url_for("console.login"))
 

@@ -46,6 +46,7 @@ class QueueEntry:
     nickname: str
     visitor_role: str | None
     requested_at: datetime
+    returned: bool  # back because its counsellor was gone (LANE_RETURNED)
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,7 @@ def snapshot(session, now: datetime, chats_per_counsellor: int) -> QueueSnapshot
     # Positions need only the ids; the consoles' head needs more, but of a few rows.
     head = session.execute(
         _waiting_in_order(Conversation.id, Conversation.nickname, Conversation.visitor_role,
-                          Conversation.requested_at).limit(CONSOLE_HEAD)
+                          Conversation.requested_at, Conversation.queue_lane == LANE_RETURNED).limit(CONSOLE_HEAD)
     ).all()
     return QueueSnapshot(
         order=list(session.scalars(_waiting_in_order(Conversation.id))),

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, update
 
 from ..models import Conversation, User
-from .conversations import post_system_message
+from .conversations import end, post_system_message
 from .queue import LANE_RETURNED, QUEUE_CHANNEL, conversation_channel
 
 RETURNED_NOTICE = "Je gesprekspartner is weggevallen. We zoeken een collega voor je."
@@ -58,3 +58,14 @@ def sweep_absent_counsellors(session, grace: timedelta, now: datetime, outbox: l
     ).all()
     return [conversation_id for conversation_id, counsellor_id in orphaned
             if hand_back(session, conversation_id, counsellor_id, now, outbox)]
+
+
+def release_for_logout(session, counsellor_id: int, end_chats: bool, now: datetime, outbox: list) -> int:
+    """A counsellor logs out with open chats: end them, or hand them back; returns how many."""
+    released = 0
+    for conversation_id in active_chats_of(session, counsellor_id):
+        if end_chats:
+            released += end(session, session.get(Conversation, conversation_id), "counsellor", now, outbox)
+        else:
+            released += hand_back(session, conversation_id, counsellor_id, now, outbox)
+    return released

@@ -22,15 +22,16 @@ from ..schemas import (
     MessageOut,
     PongOut,
     PresenceOut,
+    ReleasedOut,
     TypingOut,
 )
-from ..unit_of_work import retrying_on_conflict, unit_of_work
+from ..unit_of_work import reading, retrying_on_conflict, unit_of_work
 from . import bp
 from .connection import Connection
 
 _hello_out, _queue_out, _chat_out, _message_out = ConsoleHelloOut(), ConsoleQueueOut(), ChatEventOut(), MessageOut()
 _ack_out, _typing_out, _presence_out = AckOut(), TypingOut(), PresenceOut()
-_ended_out, _pong_out = EndedOut(), PongOut()
+_ended_out, _released_out, _pong_out = EndedOut(), ReleasedOut(), PongOut()
 
 
 @sock.route("/ws/console", bp=bp)
@@ -39,7 +40,7 @@ def console_socket(ws):
     user = current_user()  # present: the handshake check refused sockets without a login
     counsellor = {"id": user.id, "display_name": user.display_name, "role": user.role,
                   "max_chats": user.max_chats or app.config["MAX_CHATS_PER_COUNSELLOR"]}
-    db.session.close()
+    db.session.remove()
     conn = Connection(ws, CONSOLE_IN, app.config["FLOOD_BURST"], app.config["FLOOD_PER_SECOND"])
     ConsoleSession(app, conn, counsellor).run()
 
@@ -171,18 +172,21 @@ class ConsoleSession:
             self._on_status(conversation_id)
 
     def _on_status(self, conversation_id: int) -> None:
-        with self.app.app_context():
-            try:
-                conversation = db.session.get(Conversation, conversation_id)
-                status, ended_by = conversation.status, conversation.ended_by
-            finally:
-                db.session.close()
+        with self.app.app_context(), reading() as session:
+            conversation = session.get(Conversation, conversation_id)
+            status, ended_by, owner = conversation.status, conversation.ended_by, conversation.counsellor_id
+        if status == "active" and owner == self.user_id:
+            return
+        # Ended, or no longer this counsellor's (back in the queue, or taken since by a colleague).
+        self._unwatch(conversation_id)
+        with self._lock:
+            known = self.sent_seq.pop(conversation_id, None) is not None
+        if not known:
+            return
         if status == "ended":
-            self._unwatch(conversation_id)
-            with self._lock:
-                known = self.sent_seq.pop(conversation_id, None) is not None
-            if known:
-                self.conn.send(_ended_out, {"type": "ended", "conversation_id": conversation_id, "by": ended_by})
+            self.conn.send(_ended_out, {"type": "ended", "conversation_id": conversation_id, "by": ended_by})
+        else:
+            self.conn.send(_released_out, {"type": "released", "conversation_id": conversation_id})
 
     def deliver_message(self, view: dict) -> None:
         """Message frames in seq order, once per chat on this connection; gaps filled from the database."""
@@ -216,25 +220,20 @@ class ConsoleSession:
 
     # --- reads ----------------------------------------------------------------------------
     def _transcript(self, conversation_id: int, after_seq: int) -> list[dict]:
-        with self.app.app_context():
-            try:
-                conversation = db.session.get(Conversation, conversation_id)
-                return conversations.transcript(db.session, conversation, after_seq)
-            finally:
-                db.session.close()
+        with self.app.app_context(), reading() as session:
+            conversation = session.get(Conversation, conversation_id)
+            return conversations.transcript(session, conversation, after_seq)
 
     def _chat_view(self, conversation_id: int) -> dict:
-        with self.app.app_context():
-            try:
-                c = db.session.get(Conversation, conversation_id)
-                fresh = c.visitor_seen_at is not None and c.visitor_seen_at >= _now() - timedelta(
-                    seconds=3 * self.app.config["HEARTBEAT_SECONDS"])
-                return {"id": c.id, "nickname": c.nickname, "visitor_role": c.visitor_role, "status": c.status,
-                        "visitor_connected": bool(c.visitor_connected and fresh),
-                        "requested_at": c.requested_at, "picked_up_at": c.picked_up_at, "ended_by": c.ended_by,
-                        "messages": conversations.transcript(db.session, c)}
-            finally:
-                db.session.close()
+        with self.app.app_context(), reading() as session:
+            c = session.get(Conversation, conversation_id)
+            fresh = c.visitor_seen_at is not None and c.visitor_seen_at >= _now() - timedelta(
+                seconds=3 * self.app.config["HEARTBEAT_SECONDS"])
+            return {"id": c.id, "nickname": c.nickname, "visitor_role": c.visitor_role, "status": c.status,
+                    "visitor_connected": bool(c.visitor_connected and fresh),
+                    "requested_at": c.requested_at, "picked_up_at": c.picked_up_at, "ended_by": c.ended_by,
+                    "taken_over": c.requeued_at is not None, "site": c.site.name, "ref": c.ref,
+                    "messages": conversations.transcript(session, c)}
 
 
 def _now() -> datetime:

@@ -155,8 +155,10 @@ class VisitorSession:
     def _on_leave(self, data) -> None:
         with unit_of_work() as (session, outbox):
             conversation = session.get(Conversation, self.conversation_id)
-            conversations.end(session, conversation, "visitor", _now(), outbox,
-                              visitor_vanished=data["reason"] == "quick_exit")
+            # "Snel weg" may mean someone walked in: the counsellor is told so, not a normal goodbye.
+            quick_exit = data["reason"] == "quick_exit"
+            conversations.end(session, conversation, "quick_exit" if quick_exit else "visitor", _now(), outbox,
+                              visitor_vanished=quick_exit)
 
     def _on_rate(self, data) -> None:
         with unit_of_work() as (session, outbox):

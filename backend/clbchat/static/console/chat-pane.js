@@ -24,6 +24,10 @@ const TYPING_REFRESH_MS = 2000; // send typing:true at most this often while typ
 const TYPING_IDLE_MS = 3000; // send typing:false after this long without a keystroke
 const REMOTE_TYPING_TIMEOUT_MS = 8000; // hide "… typt" if no update came (a lost typing:false)
 const ENDED_BY = { visitor: "door bezoeker", counsellor: "door jou", system: "door systeem" };
+// Not a normal goodbye: "Snel weg" can mean someone walked in on the visitor.
+const QUICK_EXIT = "De bezoeker verliet de chat met \u201cSnel weg\u201d: misschien kwam er iemand bij.";
+const AWAY = "Niet meer open bij jou: het gesprek liep af of ging naar een collega terwijl je console weg was.";
+const RELEASED = "Teruggegeven aan de wachtrij: een collega neemt over en ziet het hele gesprek.";
 
 let paneCounter = 0;
 
@@ -132,6 +136,9 @@ export function upsertChat(c) {
   chat.els.label.textContent = `Bericht aan ${chat.nickname}`;
   chat.els.since.textContent = c.picked_up_at ? `gestart ${fmtClock(c.picked_up_at)}` : "";
   if (c.requested_at) chat.els.since.title = `Aangevraagd om ${fmtClock(c.requested_at)}`;
+  setBadge(chat, "pane-origin", typeof c.site === "string" && c.site
+    ? `via ${c.site}${typeof c.ref === "string" && c.ref ? ` (${c.ref})` : ""}` : null);
+  setBadge(chat, "pane-taken-over", c.taken_over === true ? "overgenomen: de vorige collega viel weg" : null, "badge-warn");
 
   const stick = nearBottom(chat);
   const msgs = (Array.isArray(c.messages) ? c.messages : [])
@@ -147,6 +154,17 @@ export function upsertChat(c) {
   if (stick) scrollToBottom(chat);
   updateCounter(chat);
   return chat;
+}
+
+/** Show `text` in the badge with this test id, or drop it when text is null. */
+function setBadge(chat, testId, text, cls = "") {
+  let badge = chat.els.badges.querySelector(`[data-testid="${testId}"]`);
+  if (text === null) return badge?.remove();
+  if (!badge) {
+    badge = h("span", { class: `badge ${cls}`.trim(), "data-testid": testId });
+    chat.els.badges.append(badge);
+  }
+  badge.textContent = text;
 }
 
 /** Show or drop the "verbinding herstellen…" badge (the visitor's connection dropped). */
@@ -199,13 +217,14 @@ export function markEnded(chat, by, { quiet = false } = {}) {
   for (const p of chat.failed.values()) p.el.querySelector(".msg-retry")?.remove();
 
   const byText = ENDED_BY[by] ? ` (${ENDED_BY[by]})` : "";
+  const text = { quick_exit: QUICK_EXIT, released: RELEASED, away: AWAY }[by] ?? `Gesprek beëindigd${byText}`;
   const close = h("button", { type: "button", class: "btn", "data-testid": "pane-close" }, "Sluiten");
   close.setAttribute("aria-label", `Sluit het gesprek met ${chat.nickname}`);
   close.addEventListener("click", () => closePane(chat));
   chat.els.endedSlot.replaceChildren(
-    h("div", { class: "pane-ended", "data-testid": "pane-ended" }, h("p", {}, `Gesprek beëindigd${byText}`), close),
+    h("div", { class: "pane-ended", "data-testid": "pane-ended", "data-ended-by": by ?? "" }, h("p", {}, text), close),
   );
-  if (!quiet) announce(`Gesprek met ${chat.nickname} beëindigd${byText}.`);
+  if (!quiet) announce(`${chat.nickname}: ${text}`);
   if (hadFocus) close.focus();
   updateTakeButtons();
 }

@@ -1,6 +1,7 @@
 // How times, waiting times, roles and nicknames read on screen (Dutch, Belgian clock).
 
-const ROLE_LABELS = { pupil: "Leerling", parent: "Ouder", other: "Anders" };
+// The widget's words (widget/views.js), so a counsellor reads what the visitor chose.
+const ROLE_LABELS = { pupil: "Leerling", parent: "Ouder", other: "Iemand anders" };
 
 const timeFmt = new Intl.DateTimeFormat("nl-BE", { hour: "2-digit", minute: "2-digit" });
 

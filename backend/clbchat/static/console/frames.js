@@ -31,6 +31,8 @@ export function handleFrame(f) {
       return onPresence(f);
     case "ended":
       return onEnded(f);
+    case "released":
+      return onReleased(f);
     case "error":
       return onError(f);
     default:
@@ -62,9 +64,9 @@ function onHello(f) {
     if (c.status === "ended" && closed.has(c.id) && !chats.has(c.id)) continue;
     upsertChat(c);
   }
-  // A chat that was open here but the server no longer lists ended while we were away.
+  // A chat that was open here but the server no longer lists ended, or went back to the queue, while we were away.
   for (const chat of chats.values()) {
-    if (!seen.has(chat.id) && chat.status !== "ended") markEnded(chat, null, { quiet: true });
+    if (!seen.has(chat.id) && chat.status !== "ended") markEnded(chat, "away", { quiet: true });
   }
   // Resend what was never acknowledged, with the same client_id: the server stores it once.
   for (const chat of chats.values()) {
@@ -139,6 +141,12 @@ function onPresence(f) {
 function onEnded(f) {
   const chat = chats.get(f.conversation_id);
   if (chat) markEnded(chat, f.by ?? null);
+}
+
+// Back in the queue (logged out with "hand back", or this console was away too long): read-only now.
+function onReleased(f) {
+  const chat = chats.get(f.conversation_id);
+  if (chat) markEnded(chat, "released");
 }
 
 function onError(f) {

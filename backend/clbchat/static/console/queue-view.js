@@ -103,7 +103,8 @@ function createQueueRow(entry) {
 function updateQueueRow(row, entry, now) {
   const nick = nickOf(entry.nickname);
   row._els.nick.textContent = nick;
-  row._els.role.textContent = roleLabel(entry.visitor_role);
+  row._els.role.textContent = roleLabel(entry.visitor_role) + (entry.returned ? " · terug: collega viel weg" : "");
+  row.classList.toggle("queue-row-returned", entry.returned === true);
   row.dataset.requestedAt = entry.requested_at ?? "";
   row._els.wait.textContent = fmtWaiting(entry.requested_at, now);
   row._els.wait.title = entry.requested_at ? `In de wachtrij sinds ${fmtClock(entry.requested_at)}` : "";
