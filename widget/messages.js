@@ -11,6 +11,8 @@ export function transcript(counsellor) {
   let typingTimer;
 
   function bubble(m, pending) {
+    // A line from the service itself (e.g. "Je gesprekspartner is weggevallen…"): no author, centred.
+    if (m.sender === "system") return h("p", { class: "sy", "data-sender": "system", "data-seq": m.seq }, m.text);
     const me = m.sender === "visitor";
     const time = m.sent_at ? new Date(m.sent_at) : null;
     const author = (me ? "Jij" : m.author || counsellor() || "CLB") +

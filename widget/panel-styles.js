@@ -44,6 +44,7 @@ a{color:#005f73;font-weight:600}
 .big{font-size:20px;font-weight:700}
 .m{max-width:85%;align-self:flex-start;padding:8px 12px;border-radius:14px 14px 14px 4px;background:#eef1f3;
  white-space:pre-wrap;overflow-wrap:anywhere}
+.sy{align-self:center;max-width:90%;margin:4px 0;padding:6px 12px;border-radius:10px;background:#fff3cd;color:#3d2c00;font-size:14px;text-align:center}
 .m.me{align-self:flex-end;border-radius:14px 14px 4px 14px;background:#005f73;color:#fff}
 .m .a{display:block;font-size:12px;opacity:.85;margin-bottom:2px;white-space:normal}
 .m.pe{opacity:.7}.m.fa{background:#fde7ea;color:#1a1a1a;outline:2px solid #b00020}

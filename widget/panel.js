@@ -33,7 +33,7 @@ function adopt(root, css) {
 
 export function mount(root, ctx) {
   let status = ctx.status;
-  let view = null; // start | closed | busy | waiting | chat | rate | thanks | left
+  let view = null; // start | closed | busy | waiting | requeued | chat | rate | thanks | left
   let visible = false;
   let state = null, counsellor = null, everActive = false;
   let focusEl = null, foot, waiting, chat, rating; // views updated after they are drawn
@@ -83,7 +83,7 @@ export function mount(root, ctx) {
 
   // Chat layout: messages + typing line + a footer that is the composer, the rating or the thanks.
   function chatLayout(name, v) {
-    if (!["chat", "rate", "thanks"].includes(view)) {
+    if (!["chat", "rate", "thanks", "requeued"].includes(view)) {
       foot = h("div", { class: "ft" });
       render(name, { nodes: [log.list, log.typing, foot], focus: null }, "ch");
     }
@@ -130,10 +130,13 @@ export function mount(root, ctx) {
     render("busy", busyView(alts || status.alternatives, () => showStart()));
   }
 
+  // In the queue; or back in it because the counsellor was gone, with the thread kept in view.
   function showWaiting(position, estimate) {
-    if (view !== "waiting") {
+    const name = everActive ? "requeued" : "waiting";
+    if (view !== name) {
       waiting = waitingView(leave);
-      render("waiting", waiting);
+      if (everActive) chatLayout(name, waiting);
+      else render(name, waiting);
     }
     const moved = waiting.update(position, estimate);
     if (moved) say(moved); // announce moves
@@ -203,7 +206,8 @@ export function mount(root, ctx) {
     log.add(m);
     if (m.sender === "counsellor") {
       everActive = true;
-      if (view === "left") onState(state); // replay shows this chat did have a counsellor
+      // A replay shows this chat did have a counsellor: an end with a rating, or a wait with the thread.
+      if (view === "left" || view === "waiting") onState(state);
       if (!visible && m.seq > session.resumeSeq) ctx.unread();
     }
   }
@@ -213,7 +217,7 @@ export function mount(root, ctx) {
       case "state":
         return onState(m);
       case "queue":
-        return view === "waiting" && showWaiting(m.position, m.estimate_seconds);
+        return (view === "waiting" || view === "requeued") && showWaiting(m.position, m.estimate_seconds);
       case "message":
         return onMessage(m);
       case "ack":
