@@ -506,6 +506,21 @@ def test_no_serious_accessibility_violation_in_any_view_and_no_ongoing_chat_titl
     assert found == {view: [] for view in found}
 
 
+@pytest.fixture
+def closed_config(app_config):
+    app_config["CHAT_HOURS"] = "24/7 off"
+    return app_config
+
+
+def test_no_serious_accessibility_violation_outside_opening_hours(closed_config, live, host_site, page):
+    page.goto(host_site.url)
+    expect(widget(page, "launcher")).to_contain_text("Gesloten")
+    on_button = _serious(page)
+    widget(page, "launcher").click()
+    expect(widget(page, "closed")).to_be_visible()
+    assert (on_button, _serious(page)) == ([], [])
+
+
 def _wire_bytes(page):
     """Bytes the browser received from the service for each request (CDP, headers included),
     and the URLs it took from its cache instead."""
