@@ -6,6 +6,7 @@ Bad frames never close the socket: they are answered with an error frame to this
 import contextlib
 import json
 import logging
+import socket
 import threading
 import time
 import weakref
@@ -22,6 +23,7 @@ _error_out = ErrorOut()
 # Every open socket of this process, hello or not, so a graceful stop can close each with 1001
 # (Hub.going_away). Weak: a finished socket leaves by itself.
 _live: "weakref.WeakSet[Connection]" = weakref.WeakSet()
+CLOSE_ANSWER_SECONDS = 2  # how long a closing peer may take to answer our close frame
 
 
 class TokenBucket:
@@ -117,12 +119,23 @@ class Connection:
             raise DomainError("invalid", _first_error(exc.messages), **details) from None
 
     def close(self, code: int | None = None, reason: str | None = None) -> None:
-        """Send a close frame (1000 unless `code` says otherwise) and wake a handler waiting in
-        `receive`, which then raises ConnectionClosed without waiting for the peer's answer."""
+        """Send a close frame (1000 unless `code` says otherwise), let the peer answer it, and wake a
+        handler waiting in `receive` (it raises ConnectionClosed).
+
+        The socket's reader thread ends when the peer's close frame arrives; a peer that does not
+        answer within CLOSE_ANSWER_SECONDS is cut (shutdown wakes the reader). Only then may the server
+        close the descriptor: a reader left waiting on a closed one would linger until its next ping
+        (and hold up a worker's exit)."""
         with self._send_lock:
             self.open = False
         with contextlib.suppress(Exception):  # already closed by the peer
             self.ws.close(code, reason)
+        reader = getattr(self.ws, "thread", None)
+        if reader is not None and reader is not threading.current_thread():
+            reader.join(CLOSE_ANSWER_SECONDS)
+            if reader.is_alive():
+                with contextlib.suppress(OSError):
+                    self.ws.sock.shutdown(socket.SHUT_RDWR)
         self.ws.event.set()
 
 
