@@ -1,17 +1,27 @@
-"""The waiting-time estimate: from recent pick-ups when there are enough, else from the counsellors online."""
+"""The waiting-time estimate: next when a counsellor online has a free place, none when nobody is
+online, else from recent pick-ups when there are enough over long enough, else from the counsellors
+online. The last section plays whole evenings of pick-ups through it."""
 
+import math
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from clbchat.domain.estimates import MEAN_CHAT_SECONDS, QueueRate, estimate_wait
+from clbchat.domain.estimates import MEAN_CHAT_SECONDS, MIN_SPAN_FOR_RATE, NEXT, QueueRate, estimate_wait
 
 NOW = datetime(2026, 11, 18, 18, 0, tzinfo=UTC)
 
 
-def rate(online: int = 3, chats_each: int = 2, pickups_seconds_ago: tuple[int, ...] = ()) -> QueueRate:
+def rate(online: int = 3, chats_each: int = 2, pickups_seconds_ago: tuple[int, ...] = (),
+         free: int = 0) -> QueueRate:
     pickups = [NOW - timedelta(seconds=s) for s in sorted(pickups_seconds_ago, reverse=True)]
-    return QueueRate(counsellors_online=online, chats_per_counsellor=chats_each, recent_pickups=pickups, now=NOW)
+    return QueueRate(counsellors_online=online, chats_per_counsellor=chats_each, recent_pickups=pickups, now=NOW,
+                     free_places=free)
+
+
+def every(seconds: int, count: int) -> tuple[int, ...]:
+    """Pick-ups `seconds` apart, the last one `seconds` ago: a steady pace."""
+    return tuple(seconds * i for i in range(1, count + 1))
 
 
 # --- when there is no estimate ---------------------------------------------------------------------
@@ -21,7 +31,7 @@ def test_no_estimate_with_nobody_online():
 
 
 def test_no_estimate_with_nobody_online_even_with_recent_pickups():
-    assert estimate_wait(1, rate(online=0, pickups_seconds_ago=(300, 200, 100))) is None
+    assert estimate_wait(1, rate(online=0, pickups_seconds_ago=every(100, 12))) is None
 
 
 @pytest.mark.parametrize("position", [0, -1])
@@ -57,13 +67,19 @@ def test_more_counsellors_online_shorten_the_fallback_estimate():
 
 # --- from the recent pick-ups ---------------------------------------------------------------------
 
-def test_uses_the_mean_interval_between_recent_pickups_with_three_or_more():
-    # Pick-ups 180, 120 and 60 s ago: one every 60 s. Fourth in line: 240 s.
-    assert estimate_wait(4, rate(online=3, pickups_seconds_ago=(180, 120, 60))) == 240
+def test_uses_the_mean_interval_between_recent_pickups_over_ten_minutes_or_more():
+    # One every 60 s for the last 12 minutes. Fourth in line: 240 s.
+    assert estimate_wait(4, rate(online=3, pickups_seconds_ago=every(60, 12))) == 240
+
+
+def test_pickups_spanning_less_than_ten_minutes_are_not_a_pace_yet():
+    # Three pick-ups in the last three minutes: the fallback (200 s a place) is used.
+    assert MIN_SPAN_FOR_RATE == 600
+    assert estimate_wait(3, rate(online=3, chats_each=2, pickups_seconds_ago=(180, 120, 60))) == 600
 
 
 def test_pickup_rate_ignores_the_counsellors_online_count():
-    pickups = (400, 300, 200, 100)  # one every 100 s
+    pickups = every(100, 7)  # one every 100 s
     assert estimate_wait(3, rate(online=1, pickups_seconds_ago=pickups)) == 300
     assert estimate_wait(3, rate(online=8, pickups_seconds_ago=pickups)) == 300
 
@@ -76,16 +92,18 @@ def test_time_since_the_last_pickup_counts_so_a_stalled_queue_estimates_longer()
     assert estimate_wait(1, stalled) > estimate_wait(1, rate(pickups_seconds_ago=(180, 120, 60)))
 
 
-def test_pickups_at_the_same_instant_still_give_a_positive_estimate():
-    assert estimate_wait(1, rate(pickups_seconds_ago=(0, 0, 0))) == 30
+def test_pickups_at_the_same_instant_are_not_a_pace():
+    # Three counsellors filling six free places at once say nothing about how fast places free up.
+    assert estimate_wait(1, rate(online=3, chats_each=2, pickups_seconds_ago=(0,) * 6)) == 210
 
 
 # --- growth with position -------------------------------------------------------------------------
 
 @pytest.mark.parametrize(
     "queue_rate",
-    [rate(online=3, chats_each=2), rate(online=1, chats_each=1), rate(pickups_seconds_ago=(90, 60, 30))],
-    ids=["fallback", "one-slot", "pickups"],
+    [rate(online=3, chats_each=2), rate(online=1, chats_each=1), rate(pickups_seconds_ago=every(30, 25)),
+     rate(online=2, free=3)],
+    ids=["fallback", "one-slot", "pickups", "free-places"],
 )
 def test_estimate_grows_with_position(queue_rate):
     estimates = [estimate_wait(position, queue_rate) for position in range(1, 41)]
@@ -96,9 +114,11 @@ def test_estimate_grows_with_position(queue_rate):
 # --- rounding -------------------------------------------------------------------------------------
 
 def one_slot_every(seconds: float) -> QueueRate:
-    """A rate whose first-in-line estimate is exactly `seconds` before rounding."""
+    """A rate whose first-in-line estimate is exactly `seconds` before rounding: n pick-ups over
+    n x `seconds` (at least ten minutes)."""
+    count = max(3, math.ceil(MIN_SPAN_FOR_RATE / seconds))
     return QueueRate(counsellors_online=1, chats_per_counsellor=1, now=NOW,
-                     recent_pickups=[NOW - timedelta(seconds=3 * seconds)] * 3)
+                     recent_pickups=[NOW - timedelta(seconds=count * seconds)] * count)
 
 
 @pytest.mark.parametrize(
@@ -130,3 +150,80 @@ def test_estimates_are_always_whole_steps():
         seconds = estimate_wait(position, rate(online=7, chats_each=3))
         assert seconds > 0
         assert seconds % (30 if seconds < 600 else 60) == 0
+
+
+# --- a free place: next ---------------------------------------------------------------------------
+
+def test_a_counsellor_online_with_free_places_takes_the_first_ones_next():
+    # Seen: one counsellor online with no chat open (limit 2), and the visitor was told "ongeveer 10
+    # minuten", the next one "20 minuten"; the pick-up came 4.5 s later.
+    free = rate(online=1, chats_each=2, free=2)
+    assert [estimate_wait(p, free) for p in (1, 2)] == [NEXT, NEXT] == [0, 0]
+    # The third waits for one place to free up: a mean chat over the two places.
+    assert estimate_wait(3, free) == 600
+
+
+def test_positions_behind_the_free_places_count_from_them():
+    pickups = every(60, 15)  # one a minute
+    assert estimate_wait(1, rate(pickups_seconds_ago=pickups, free=1)) == NEXT
+    assert estimate_wait(4, rate(pickups_seconds_ago=pickups, free=1)) == 180
+    assert estimate_wait(4, rate(pickups_seconds_ago=pickups, free=0)) == 240
+
+
+def test_nobody_online_gives_no_estimate_whatever_the_free_places_say():
+    assert estimate_wait(1, rate(online=0, free=2)) is None
+
+
+# --- simulated evenings ---------------------------------------------------------------------------
+
+def at(minutes: float) -> datetime:
+    return NOW + timedelta(minutes=minutes)
+
+
+def evening(now: datetime, pickups: list[datetime], online: int = 3, chats_each: int = 2,
+            free: int = 0) -> QueueRate:
+    """The rate the service would read at `now`: pick-ups of the last hour, oldest first."""
+    recent = sorted(t for t in pickups if now - timedelta(hours=1) <= t <= now)
+    return QueueRate(counsellors_online=online, chats_per_counsellor=chats_each, recent_pickups=recent, now=now,
+                     free_places=free)
+
+
+def test_steady_pickups_estimate_what_the_visitors_then_wait():
+    # A place frees up every 90 s for half an hour and goes on so: the visitor at position p waits p x 90 s.
+    pickups = [at(-30) + timedelta(seconds=90 * i) for i in range(21)]  # the last one just now
+    for position in range(1, 9):
+        waited = 90 * position
+        estimate = estimate_wait(position, evening(NOW, pickups))
+        assert abs(estimate - waited) <= 0.2 * waited + 30, (position, estimate, waited)
+
+
+def test_a_burst_of_pickups_does_not_promise_a_quick_turn():
+    # 18:00: three counsellors log on and take six waiting visitors within half a minute; every place is
+    # full now and the next one frees up when a chat ends, minutes from now, not seconds.
+    pickups = [at(0) + timedelta(seconds=5 * i) for i in range(6)]
+    rate_then = evening(at(0.5), pickups)
+    assert estimate_wait(1, rate_then) == estimate_wait(1, evening(at(0.5), []))  # the chat-length rule
+    assert estimate_wait(1, rate_then) >= 180
+    assert estimate_wait(5, rate_then) >= 15 * 60
+
+
+def test_after_a_burst_a_quiet_queue_estimates_longer_as_time_goes_by():
+    pickups = [at(0) + timedelta(seconds=5 * i) for i in range(6)]
+    later = [estimate_wait(2, evening(at(minutes), pickups)) for minutes in (15, 25, 40)]
+    assert later == sorted(later) and later[0] < later[-1]
+
+
+def test_no_history_uses_the_mean_chat_over_the_places_online():
+    assert estimate_wait(2, evening(NOW, [], online=2, chats_each=2)) == 600  # 1200 / 4 places x 2
+
+
+def test_a_free_counsellor_is_next_whatever_the_history():
+    slow = [at(-60) + timedelta(minutes=20 * i) for i in range(4)]  # a slow evening
+    assert estimate_wait(1, evening(NOW, slow, online=2, free=1)) == NEXT
+    assert estimate_wait(1, evening(NOW, [], online=1, free=1)) == NEXT
+
+
+def test_nobody_online_has_no_estimate_whatever_the_history():
+    busy = [at(-30) + timedelta(seconds=60 * i) for i in range(30)]
+    assert estimate_wait(1, evening(NOW, busy, online=0)) is None
+    assert estimate_wait(1, evening(NOW, [], online=0)) is None

@@ -155,6 +155,22 @@ def test_snapshot_rate_counts_recently_seen_active_counsellors_and_recent_pickup
     assert rate.now == now
 
 
+def test_snapshot_rate_counts_the_free_places_of_the_counsellors_online(session, ask, make_user):
+    now = T0 + timedelta(minutes=10)
+    sofie, jonas, stale = make_user("sofie"), make_user("jonas", max_chats=3), make_user("stale")
+    conversations.touch_counsellors(session, [sofie.id, jonas.id], now)
+    conversations.touch_counsellors(session, [stale.id], now - queue.ONLINE_WINDOW - timedelta(seconds=1))
+    assert queue.queue_rate(session, now, MAX_CHATS).free_places == 2 + 3  # stale counts no places
+    for i, counsellor in enumerate([sofie, sofie, jonas, stale]):
+        request, _ = ask(f"V{i}", T0 + timedelta(seconds=i))
+        queue.take(session, counsellor, request.conversation_id, MAX_CHATS, now, [])
+    ended, _ = ask("Ended", T0 + timedelta(minutes=1))
+    queue.take(session, jonas, ended.conversation_id, MAX_CHATS, now, [])
+    conversations.end(session, session.get(Conversation, ended.conversation_id), "visitor", now, [])
+    rate = queue.queue_rate(session, now, MAX_CHATS)
+    assert (rate.counsellors_online, rate.free_places) == (2, 0 + 2)  # Sofie is full, Jonas has 1 of 3
+
+
 # --- taking a visitor -----------------------------------------------------------------------------
 
 def test_take_without_an_id_gives_the_oldest_waiting(session, ask, counsellor):

@@ -126,11 +126,18 @@ def queue_rate(session, now: datetime, chats_per_counsellor: int) -> QueueRate:
         .where(Conversation.picked_up_at >= now - PICKUP_WINDOW)
         .order_by(Conversation.picked_up_at)
     ).all()
-    online = session.scalar(
-        select(func.count()).where(User.active.is_(True), User.console_seen_at >= now - ONLINE_WINDOW)
-    )
-    return QueueRate(counsellors_online=online, chats_per_counsellor=chats_per_counsellor,
-                     recent_pickups=list(pickups), now=now)
+    # Each counsellor online with their open chats: who is online, and how many more chats they can
+    # take on now (a visitor within those places is next, domain/estimates.py).
+    online = session.execute(
+        select(User.max_chats, func.count(Conversation.id))
+        .select_from(User)
+        .outerjoin(Conversation, (Conversation.counsellor_id == User.id) & (Conversation.status == "active"))
+        .where(User.active.is_(True), User.console_seen_at >= now - ONLINE_WINDOW)
+        .group_by(User.id, User.max_chats)
+    ).all()
+    free_places = sum(max((max_chats or chats_per_counsellor) - open_chats, 0) for max_chats, open_chats in online)
+    return QueueRate(counsellors_online=len(online), chats_per_counsellor=chats_per_counsellor,
+                     recent_pickups=list(pickups), now=now, free_places=free_places)
 
 
 def snapshot(session, now: datetime, chats_per_counsellor: int) -> QueueSnapshot:
