@@ -1,13 +1,87 @@
-"""Marshmallow schemas for every payload that crosses the wire, in and out (docs/protocol.md).
+"""Marshmallow schemas for every payload that crosses the wire, in and out (docs/protocol.md), and
+the JSON parsing in front of them.
 
-Inbound schemas reject unknown fields; outbound schemas fix the shape clients rely on.
+Inbound schemas reject unknown fields; outbound schemas fix the shape clients rely on. Every inbound
+string and number is checked here, so nothing that reaches the domain can fail to be stored: text is
+valid Unicode without NUL, integers fit the database's columns.
 """
+
+import json
+import math
+import re
 
 from marshmallow import EXCLUDE, RAISE, Schema, fields, pre_load, validate
 
-from .domain.conversations import COMMENT_MAX
+from .domain.conversations import COMMENT_MAX, MESSAGE_MAX
 
 VISITOR_ROLES = ("pupil", "parent", "other")
+# PostgreSQL `integer`, the type of ids and seqs: a larger number can name nothing that exists.
+INT_MAX = 2**31 - 1
+CLIENT_ID_MAX = 64
+# The largest WebSocket text frame accepted, in characters (simple-websocket counts the decoded text;
+# a larger frame closes the socket with 1009). It must hold every valid frame in any JSON encoding. The
+# largest is a console `message`: 2000 characters of text and 64 of client id, each character, in
+# the worst case an emoji escaped as two `\uXXXX` halves, 12 characters, and every key escaped too:
+# 24,002 + 770 + ~270 for the rest, about 25,100 (tests/integration/test_bad_input.py builds it).
+# The margin is for whitespace between tokens.
+FRAME_MAX = 32 * 1024
+assert FRAME_MAX > 12 * (MESSAGE_MAX + CLIENT_ID_MAX) + 1024
+# A chat request's body (nickname, role, ref: under 1 KB however encoded).
+REQUEST_BODY_MAX = 8 * 1024
+
+_BAD_CHARACTER = re.compile("[\x00\ud800-\udfff]")
+
+
+def parse_json(raw: str | bytes):
+    """json.loads for untrusted input: ValueError for anything that is not plain JSON, including
+    NaN/Infinity and overflowing numbers (which no field accepts) and nesting too deep to parse."""
+    try:
+        return json.loads(raw, parse_constant=_reject_constant, parse_float=_finite_float)
+    except RecursionError:
+        raise ValueError("nested too deep") from None
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError("number out of range")
+    return number
+
+
+def printable(text: str) -> str:
+    """The text with lone surrogates replaced, so that it can be encoded (for echoing input back)."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+class Text(fields.Str):
+    r"""A string that can be stored and sent on: no lone UTF-16 surrogate (valid JSON, `"\ud800"`, but
+    not Unicode text, which UTF-8 and the database refuse) and no NUL (PostgreSQL text refuses it)."""
+
+    default_error_messages = {"bad_character": "Bevat een ongeldig teken (NUL of een losse UTF-16-surrogaat)."}
+
+    def _deserialize(self, value, attr, data, **kwargs) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if _BAD_CHARACTER.search(text):
+            raise self.make_error("bad_character")
+        return text
+
+
+class Id(fields.Int):
+    """A row id: a JSON integer (not "5", 5.5 or true) that can exist."""
+
+    def __init__(self, **kwargs):
+        super().__init__(strict=True, validate=validate.Range(1, INT_MAX), **kwargs)
+
+
+class Seq(fields.Int):
+    """A message seq the client has (0: none)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(strict=True, load_default=0, validate=validate.Range(0, INT_MAX), **kwargs)
 
 
 class Inbound(Schema):
@@ -18,10 +92,10 @@ class Inbound(Schema):
 # --- HTTP -------------------------------------------------------------------------------------
 
 class ChatRequestIn(Inbound):
-    nickname = fields.Str(required=True, validate=validate.Length(
+    nickname = Text(required=True, validate=validate.Length(
         2, 24, error="Kies een nickname van 2 tot 24 tekens."))
-    visitor_role = fields.Str(load_default=None, allow_none=True, validate=validate.OneOf(VISITOR_ROLES))
-    ref = fields.Str(load_default=None, allow_none=True, validate=validate.Regexp(
+    visitor_role = Text(load_default=None, allow_none=True, validate=validate.OneOf(VISITOR_ROLES))
+    ref = Text(load_default=None, allow_none=True, validate=validate.Regexp(
         r"^[a-z0-9-]{1,40}$", error="ref: kleine letters, cijfers en '-', hoogstens 40 tekens."))
 
     @pre_load
@@ -76,20 +150,20 @@ class Frame(Inbound):
     type = fields.Str(required=True)
 
 
-class ClientId(fields.Str):
+class ClientId(Text):
     def __init__(self, **kwargs):
-        super().__init__(required=True, validate=validate.Length(1, 64), **kwargs)
+        super().__init__(required=True, validate=validate.Length(1, CLIENT_ID_MAX), **kwargs)
 
 
 class HelloIn(Frame):
-    token = fields.Str(required=True, validate=validate.Length(1, 200))
-    after_seq = fields.Int(load_default=0, validate=validate.Range(min=0))
+    token = Text(required=True, validate=validate.Length(1, 200))
+    after_seq = Seq()
 
 
 class VisitorMessageIn(Frame):
     client_id = ClientId()
     # Length is checked by the domain so an over-long message gets its own error code (too_long).
-    text = fields.Str(required=True, validate=validate.Length(min=1, error="Een leeg bericht kan niet."))
+    text = Text(required=True, validate=validate.Length(min=1, error="Een leeg bericht kan niet."))
 
 
 class TypingIn(Frame):
@@ -97,12 +171,12 @@ class TypingIn(Frame):
 
 
 class LeaveIn(Frame):
-    reason = fields.Str(load_default="left", validate=validate.OneOf(("left", "quick_exit")))
+    reason = Text(load_default="left", validate=validate.OneOf(("left", "quick_exit")))
 
 
 class RateIn(Frame):
     stars = fields.Int(required=True, strict=True, validate=validate.Range(1, 5, error="Geef 1 tot 5 sterren."))
-    comment = fields.Str(load_default=None, allow_none=True, validate=validate.Length(
+    comment = Text(load_default=None, allow_none=True, validate=validate.Length(
         max=COMMENT_MAX, error=f"Je opmerking mag hoogstens {COMMENT_MAX} tekens lang zijn."))
 
 
@@ -111,27 +185,27 @@ class PingIn(Frame):
 
 
 class TakeIn(Frame):
-    conversation_id = fields.Int(load_default=None, allow_none=True, strict=True)
+    conversation_id = Id(load_default=None, allow_none=True)
 
 
 class ConsoleMessageIn(Frame):
-    conversation_id = fields.Int(required=True, strict=True)
+    conversation_id = Id(required=True)
     client_id = ClientId()
-    text = fields.Str(required=True, validate=validate.Length(min=1, error="Een leeg bericht kan niet."))
+    text = Text(required=True, validate=validate.Length(min=1, error="Een leeg bericht kan niet."))
 
 
 class ConsoleTypingIn(Frame):
-    conversation_id = fields.Int(required=True, strict=True)
+    conversation_id = Id(required=True)
     active = fields.Bool(required=True)
 
 
 class EndIn(Frame):
-    conversation_id = fields.Int(required=True, strict=True)
+    conversation_id = Id(required=True)
 
 
 class SyncIn(Frame):
-    conversation_id = fields.Int(required=True, strict=True)
-    after_seq = fields.Int(load_default=0, validate=validate.Range(min=0))
+    conversation_id = Id(required=True)
+    after_seq = Seq()
 
 
 VISITOR_IN = {"hello": HelloIn(), "message": VisitorMessageIn(), "typing": TypingIn(), "leave": LeaveIn(),

@@ -1,22 +1,40 @@
 """Bad input gets a clear error to its sender and changes nothing: no 500, no dropped connection,
 no lost or doubled message, no other visitor affected. People's text is relayed verbatim as text."""
 
+import json
+import time
+
 import pytest
 import requests
 from sqlalchemy import func, select
 from websockets.exceptions import InvalidStatus
 
 from clbchat.extensions import db
-from clbchat.models import Message
+from clbchat.models import Conversation, Message
+from clbchat.schemas import FRAME_MAX
 
-from ..clients import Counsellor, Socket, Visitor
+from ..clients import Counsellor, Socket, Visitor, open_chat
+from ..conftest import SITE_ORIGIN
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+LONE = "a\ud800b"  # a lone UTF-16 surrogate: valid JSON ("a\\ud800b"), not valid Unicode text
+HUGE = 2**64
+DEEP = "[" * 5000 + "]" * 5000
+
+
+def _deep(frame: dict, key: str) -> str:
+    """The frame with `key` set to an array nested 5,000 deep (past Python's recursion limit)."""
+    return json.dumps({**frame, key: "@"}).replace('"@"', DEEP)
 
 
 def _message_count(app) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(Message))
+
+
+def _conversation_count(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Conversation))
 
 
 @pytest.mark.parametrize(("frame", "code"), [
@@ -30,27 +48,154 @@ def _message_count(app) -> int:
     ({"type": "message", "client_id": "x", "text": "hi", "html": True}, "invalid"),
     ({"type": "typing", "active": "yes please"}, "invalid"),
     ({"type": "rate", "stars": "5"}, "invalid"),
+    ({"type": "message", "client_id": "x", "text": LONE}, "invalid"),
+    ({"type": "message", "client_id": LONE, "text": "hi"}, "invalid"),
+    ({"type": "message", "client_id": "x", "text": "a\x00b"}, "invalid"),
+    ({"type": "rate", "stars": 5, "comment": LONE}, "invalid"),
+    ({"type": "leave", "reason": LONE}, "invalid"),
+    ({"type": "ping", LONE: 1}, "invalid"),
+    ({"type": LONE}, "unknown_type"),
+    ({"type": "rate", "stars": HUGE}, "invalid"),
+    ({"type": "rate", "stars": -HUGE}, "invalid"),
+    ({"type": "hello", "token": "t", "after_seq": HUGE}, "invalid"),
+    ('{"type": "rate", "stars": Infinity}', "bad_json"),
+    ('{"type": "rate", "stars": NaN}', "bad_json"),
+    ("[" * 5000, "bad_json"),
+    (DEEP, "bad_json"),
+    (_deep({"type": "message", "client_id": "deep"}, "text"), "bad_json"),
 ])
 def test_malformed_visitor_frames_get_an_error_and_the_chat_goes_on(app, chat, frame, code):
     mila, sofie, conversation_id = chat
     mila.socket.send(frame)
-    assert mila.socket.expect("error")["code"] == code
+    error = mila.socket.expect("error")
+    assert error["code"] == code, error
     # The connection and the chat still work, and the counsellor saw nothing of it.
     assert mila.say("nog hier", "after")["seq"] == 1
     assert sofie.socket.expect("message", seq=1)["text"] == "nog hier"
     assert [f for f in sofie.socket.drain() if f["type"] == "error"] == []
 
 
-def test_malformed_console_frames_get_an_error_and_the_console_goes_on(chat):
-    mila, sofie, conversation_id = chat
+def test_malformed_console_frames_get_an_error_and_the_console_goes_on(app, live):
+    app.config["FLOOD_BURST"] = 100  # all these frames at once are not a flood
+    mila, sofie, conversation_id = open_chat(live)
+    message = {"type": "message", "conversation_id": conversation_id, "client_id": "c", "text": "x"}
     for frame, code in [("nope", "bad_json"), ({"type": "take", "conversation_id": "one"}, "invalid"),
                         ({"type": "message", "conversation_id": 999, "client_id": "c", "text": "x"},
                          "not_your_chat"),
-                        ({"type": "end", "conversation_id": 999}, "not_your_chat")]:
+                        ({"type": "end", "conversation_id": 999}, "not_your_chat"),
+                        ({**message, "text": LONE}, "invalid"),
+                        ({**message, "client_id": LONE}, "invalid"),
+                        ({**message, "text": "\x00"}, "invalid"),
+                        ({**message, "conversation_id": HUGE}, "invalid"),
+                        ({**message, "conversation_id": -HUGE}, "invalid"),
+                        ({"type": "take", "conversation_id": HUGE}, "invalid"),
+                        ({"type": "typing", "conversation_id": HUGE, "active": True}, "invalid"),
+                        ({"type": "end", "conversation_id": HUGE}, "invalid"),
+                        ({"type": "sync", "conversation_id": HUGE}, "invalid"),
+                        ({"type": "sync", "conversation_id": conversation_id, "after_seq": HUGE}, "invalid"),
+                        ({"type": "sync", "conversation_id": conversation_id, "after_seq": -1}, "invalid"),
+                        ({"type": "sync", "conversation_id": conversation_id, "after_seq": 1.5}, "invalid"),
+                        ('{"type": "end", "conversation_id": Infinity}', "bad_json"),
+                        (DEEP, "bad_json"),
+                        (_deep({"type": "take"}, "conversation_id"), "bad_json")]:
         sofie.socket.send(frame)
-        assert sofie.socket.expect("error")["code"] == code
+        error = sofie.socket.expect("error")
+        assert error["code"] == code, (frame if len(str(frame)) < 200 else str(frame)[:200], error)
+    assert _message_count(app) == 0
     assert sofie.say(conversation_id, "alles goed", "c-1")["seq"] == 1
     assert mila.socket.expect("message", seq=1)["text"] == "alles goed"
+    assert [f for f in mila.socket.drain() if f["type"] == "error"] == []
+
+
+def test_a_bad_field_is_named_in_the_error(chat):
+    mila, sofie, conversation_id = chat
+    mila.socket.send({"type": "message", "client_id": "x", "text": LONE})
+    assert mila.socket.expect("error")["message"].startswith("text: ")
+    sofie.socket.send({"type": "sync", "conversation_id": conversation_id, "after_seq": HUGE})
+    assert sofie.socket.expect("error")["message"].startswith("after_seq: ")
+    sofie.socket.send({"type": "take", "conversation_id": HUGE})
+    assert sofie.socket.expect("error")["message"].startswith("conversation_id: ")
+
+
+def test_a_bad_hello_gets_an_error_and_a_good_one_still_attaches(live):
+    mila = Visitor(live)
+    mila.request()
+    socket = Socket(f"{live.ws_url}/ws/visitor", {"Origin": mila.origin})
+    for frame in [{"type": "hello", "token": mila.token, "after_seq": HUGE},
+                  {"type": "hello", "token": mila.token, "after_seq": -1},
+                  {"type": "hello", "token": LONE},
+                  {"type": "hello", "token": "a\x00b"},
+                  _deep({"type": "hello"}, "token")]:
+        socket.send(frame)
+        assert socket.expect("error")["code"] in ("invalid", "bad_json")
+    socket.send({"type": "hello", "token": mila.token})
+    assert socket.expect("state")["status"] == "waiting"
+
+
+@pytest.mark.parametrize(("body", "status", "code"), [
+    ({"nickname": LONE + "c"}, 422, "invalid"),
+    ({"nickname": "Mi\x00la"}, 422, "invalid"),
+    ({"nickname": "Mila", "ref": LONE}, 422, "invalid"),
+    ({"nickname": "Mila", "visitor_role": LONE}, 422, "invalid"),
+    ({"nickname": "Mila", LONE: 1}, 422, "invalid"),
+    ({"nickname": HUGE}, 422, "invalid"),
+    ('{"nickname": "Mila", "x": ' + "[" * 3000 + "]" * 3000 + "}", 400, "bad_json"),
+    ('{"nickname": NaN}', 400, "bad_json"),
+    ('"Mila"', 400, "bad_json"),
+    ({"nickname": "Mila", "ref": "x" * 100_000}, 413, "request_entity_too_large"),
+])
+def test_a_bad_chat_request_gets_a_4xx_and_stores_nothing(app, live, body, status, code):
+    data = body if isinstance(body, str) else json.dumps(body)
+    response = requests.post(f"{live.url}/api/sites/school/conversations", data=data, timeout=5,
+                             headers={"Origin": SITE_ORIGIN, "Content-Type": "application/json"})
+    assert response.status_code == status, response.text
+    assert response.json()["error"]["code"] == code
+    assert _conversation_count(app) == 0
+
+
+def test_a_lone_surrogate_in_the_nickname_is_named(live):
+    response = Visitor(live).request(LONE + "c")
+    assert list(response.json()["error"]["fields"]) == ["nickname"]
+
+
+def _worst_case_message(conversation_id: int) -> str:
+    """The largest valid console `message` frame in the most verbose JSON: every character of every
+    key and string escaped as \\uXXXX, each emoji as its two UTF-16 halves (12 bytes)."""
+    def escaped(text: str) -> str:
+        units = text.encode("utf-16-be")
+        return '"' + "".join(f"\\u{units[i]:02x}{units[i + 1]:02x}" for i in range(0, len(units), 2)) + '"'
+
+    fields = {"type": escaped("message"), "conversation_id": str(conversation_id),
+              "client_id": escaped("\U0001F600" * 64), "text": escaped("\U0001F600" * 2000)}
+    return "{" + ",".join(f"{escaped(key)}:{value}" for key, value in fields.items()) + "}"
+
+
+def test_every_valid_message_fits_in_a_frame_however_it_is_encoded(app, chat):
+    mila, sofie, conversation_id = chat
+    emoji = "\U0001F600" * 2000
+    mila.socket.send(json.dumps({"type": "message", "client_id": "emoji", "text": emoji}))  # \\u escapes
+    assert mila.socket.expect("ack", client_id="emoji")["seq"] == 1
+    assert sofie.socket.expect("message", seq=1)["text"] == emoji
+    worst = _worst_case_message(conversation_id)
+    assert len(worst) > 25_000
+    sofie.socket.send(worst)
+    assert sofie.socket.expect("ack", client_id="\U0001F600" * 64)["seq"] == 2
+    assert mila.socket.expect("message", seq=2)["text"] == emoji
+
+
+def test_a_frame_over_the_documented_limit_is_closed_with_1009(app, chat):
+    mila, sofie, conversation_id = chat
+    limit = app.config["SOCK_SERVER_OPTIONS"]["max_message_size"]
+    assert limit == FRAME_MAX == 32 * 1024  # docs/protocol.md, "Frame size"
+    mila.socket.send({"type": "message", "client_id": "big", "text": "x" * limit})
+    # The close frame as received (the client reports the close only after the test server's TCP close,
+    # seconds later).
+    deadline = time.monotonic() + 5
+    while mila.socket.ws.protocol.close_rcvd is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert mila.socket.ws.protocol.close_rcvd.code == 1009
+    assert _message_count(app) == 0
+    assert sofie.say(conversation_id, "nog iemand?", "c-1")["seq"] == 1
 
 
 def test_a_message_over_2000_characters_is_refused_and_not_stored(app, chat):

@@ -1,6 +1,8 @@
 """A JSON WebSocket: frame parsing and validation, a per-connection flood limit, thread-safe sends.
 
-Bad frames never close the socket: they are answered with an error frame to this sender only.
+Bad frames never close the socket: they are answered with an error frame to this sender only. The
+one exception is a frame over `schemas.FRAME_MAX` characters (closed with 1009 by simple-websocket,
+which must not buffer it), far above the largest valid frame.
 """
 
 import contextlib
@@ -16,7 +18,7 @@ from simple_websocket import ConnectionClosed
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..domain.errors import DomainError
-from ..schemas import ErrorOut
+from ..schemas import ErrorOut, parse_json, printable
 
 log = logging.getLogger(__name__)
 _error_out = ErrorOut()
@@ -69,7 +71,9 @@ class Connection:
                 return False
 
     def error(self, code: str, message: str, **details) -> None:
-        self.send(_error_out, {"type": "error", "code": code, "message": message, **details})
+        # Messages and details may quote the sender's input, which can hold lone surrogates.
+        details = {k: printable(v) if isinstance(v, str) else v for k, v in details.items()}
+        self.send(_error_out, {"type": "error", "code": code, "message": printable(message), **details})
 
     def serve(self, owner, handlers: dict) -> None:
         """Call `handlers[type](owner, fields)` for each frame until the peer goes; errors go back to
@@ -89,6 +93,14 @@ class Connection:
                 log.exception("database error while handling a frame")
                 self.error("unavailable", "Even geen verbinding met de databank. Probeer het zo opnieuw.",
                            **_client_id_of_frame(frame))
+            except ConnectionClosed:
+                raise
+            except Exception:
+                # A bug, not bad input (the schemas let through only what the domain can handle). The
+                # unit of work rolled back; answer like HTTP's 500 rather than drop the other frames.
+                log.exception("error while handling a frame")
+                self.error("server_error", "Er ging iets mis aan onze kant. Probeer het opnieuw.",
+                           **_client_id_of_frame(frame))
 
     def receive(self, timeout: float | None = None) -> tuple[str, dict] | None:
         """The next valid frame as (type, fields); None on timeout. Raises ConnectionClosed, DomainError."""
@@ -102,7 +114,7 @@ class Connection:
         if isinstance(raw, bytes):
             raise DomainError("binary_not_supported", "Alleen tekstberichten (JSON) worden aanvaard.")
         try:
-            frame = json.loads(raw)
+            frame = parse_json(raw)
         except ValueError:
             raise DomainError("bad_json", "Dit is geen geldig JSON-bericht.") from None
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
@@ -148,7 +160,7 @@ def _first_error(messages) -> str:
     if isinstance(messages, dict):
         field, problems = next(iter(messages.items()))
         text = problems[0] if isinstance(problems, list) else str(problems)
-        return f"{field}: {text}"
+        return f"{str(field)[:40]}: {text}"  # an unknown field's name is the sender's, of any length
     return str(messages)
 
 
@@ -161,7 +173,7 @@ def _client_id_of(raw) -> dict:
     """Best effort: name the dropped message so the sender can mark it as not sent."""
     if isinstance(raw, str) and len(raw) < 20000:
         try:
-            frame = json.loads(raw)
+            frame = parse_json(raw)
             if isinstance(frame, dict) and isinstance(frame.get("client_id"), str):
                 return {"client_id": frame["client_id"][:64]}
         except ValueError:

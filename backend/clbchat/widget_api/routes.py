@@ -8,7 +8,7 @@ from flask import abort, current_app, render_template, request, url_for
 from marshmallow import ValidationError
 
 from ..domain import queue
-from ..schemas import ChatRequestIn, ChatRequestOut
+from ..schemas import REQUEST_BODY_MAX, ChatRequestIn, ChatRequestOut, parse_json
 from ..unit_of_work import unit_of_work
 from . import bp
 from .cors import allow_origin, check_site_and_origin, error
@@ -48,7 +48,11 @@ def request_chat(slug):
     info, problem = check_site_and_origin(slug, require_origin=True)
     if problem:
         return problem
-    payload = request.get_json(silent=True)
+    request.max_content_length = REQUEST_BODY_MAX  # a larger body is a 413, unread
+    try:
+        payload = parse_json(request.get_data(cache=False)) if request.is_json else None
+    except ValueError:  # also bytes that are not UTF-8
+        payload = None
     if not isinstance(payload, dict):
         return allow_origin(error(400, "bad_json", "Stuur een JSON-object."))
     try:
