@@ -14,6 +14,7 @@ from . import config, sqlite_locking
 from .domain.hours import Schedule
 from .events import make_bus
 from .extensions import csrf, db, migrate, sock
+from .unit_of_work import reading
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
 
@@ -87,12 +88,11 @@ def _register_health(app) -> None:
     def health():
         bus_ok = app.extensions["clbchat.bus"].healthy()
         try:
-            db.session.execute(text("SELECT 1"))
+            with reading() as session:
+                session.execute(text("SELECT 1"))
             db_ok = True
         except Exception:
             db_ok = False
-        finally:
-            db.session.close()
         ok = bus_ok and db_ok
         return jsonify({"status": "ok" if ok else "degraded", "database": db_ok, "events": bus_ok}), (
             200 if ok else 503)

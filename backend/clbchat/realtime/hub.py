@@ -17,8 +17,7 @@ import weakref
 from datetime import UTC, datetime, timedelta
 
 from ..domain import conversations, queue, requeue, retention
-from ..extensions import db
-from ..unit_of_work import unit_of_work
+from ..unit_of_work import reading, unit_of_work
 from .connection import live_connections
 
 log = logging.getLogger(__name__)
@@ -65,11 +64,8 @@ class Hub:
             self._consoles.discard(session)
 
     def current_snapshot(self) -> queue.QueueSnapshot:
-        with self.app.app_context():
-            try:
-                return queue.snapshot(db.session, _now(), self.app.config["MAX_CHATS_PER_COUNSELLOR"])
-            finally:
-                db.session.close()
+        with self.app.app_context(), reading() as session:
+            return queue.snapshot(session, _now(), self.app.config["MAX_CHATS_PER_COUNSELLOR"])
 
     # --- loops ----------------------------------------------------------------------------
     def _ensure_started(self) -> None:

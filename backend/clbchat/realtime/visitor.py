@@ -9,7 +9,7 @@ from simple_websocket import ConnectionClosed
 from ..domain import conversations, queue
 from ..domain.errors import DomainError
 from ..domain.estimates import estimate_wait
-from ..extensions import db, sock
+from ..extensions import sock
 from ..models import Conversation
 from ..schemas import (
     VISITOR_IN,
@@ -19,7 +19,7 @@ from ..schemas import (
     VisitorMessageOut,
     VisitorTypingOut,
 )
-from ..unit_of_work import retrying_on_conflict, unit_of_work
+from ..unit_of_work import reading, retrying_on_conflict, unit_of_work
 from . import bp
 from .connection import Connection
 from .origins import origin_allowed
@@ -207,30 +207,24 @@ class VisitorSession:
         self.sent_seq = message["seq"]
 
     def _transcript(self, after_seq: int) -> list[dict]:
-        with self.app.app_context():
-            try:
-                conversation = db.session.get(Conversation, self.conversation_id)
-                return conversations.transcript(db.session, conversation, after_seq)
-            finally:
-                db.session.close()
+        with self.app.app_context(), reading() as session:
+            conversation = session.get(Conversation, self.conversation_id)
+            return conversations.transcript(session, conversation, after_seq)
 
     def send_state(self) -> None:
-        with self.app.app_context():
-            try:
-                conversation = db.session.get(Conversation, self.conversation_id)
-                position = queue.position_of(db.session, conversation)
-                estimate = None
-                if position is not None:
-                    rate = queue.queue_rate(db.session, _now(), self.app.config["MAX_CHATS_PER_COUNSELLOR"])
-                    estimate = estimate_wait(position, rate)
-                    self.last_queue = (position, estimate)
-                self.status = conversation.status
-                state = {"type": "state", "conversation_id": conversation.id, "status": conversation.status,
-                         "position": position, "estimate_seconds": estimate,
-                         "counsellor": conversation.counsellor.display_name if conversation.counsellor else None,
-                         "ended_by": conversation.ended_by, "rated": conversation.rated_at is not None}
-            finally:
-                db.session.close()
+        with self.app.app_context(), reading() as session:
+            conversation = session.get(Conversation, self.conversation_id)
+            position = queue.position_of(session, conversation)
+            estimate = None
+            if position is not None:
+                rate = queue.queue_rate(session, _now(), self.app.config["MAX_CHATS_PER_COUNSELLOR"])
+                estimate = estimate_wait(position, rate)
+                self.last_queue = (position, estimate)
+            self.status = conversation.status
+            state = {"type": "state", "conversation_id": conversation.id, "status": conversation.status,
+                     "position": position, "estimate_seconds": estimate,
+                     "counsellor": conversation.counsellor.display_name if conversation.counsellor else None,
+                     "ended_by": conversation.ended_by, "rated": conversation.rated_at is not None}
         self.conn.send(_state_out, state)
 
     def on_queue(self, positions: dict[int, int], rate) -> None:
