@@ -212,7 +212,8 @@ def test_ending_an_active_chat_by_the_counsellor_is_answered(session, active_cha
     outbox: list = []
     assert conversations.end(session, active_chat, "counsellor", T0 + timedelta(minutes=20), outbox) is True
     assert (active_chat.status, active_chat.outcome, active_chat.ended_by) == ("ended", "answered", "counsellor")
-    assert outbox == [status_event(active_chat.id)]  # the queue itself did not change
+    # A place came free: the waiting visitors' estimates change (the first may be next now).
+    assert outbox == [status_event(active_chat.id), ("queue", {"type": "queue_changed"})]
 
 
 def test_ending_an_active_chat_by_the_visitor_is_answered(session, active_chat):

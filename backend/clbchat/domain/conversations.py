@@ -165,8 +165,11 @@ def end(session, conversation: Conversation, by: str, now: datetime, outbox: lis
         return False
     session.refresh(conversation)
     outbox.append((conversation_channel(conversation.id), {"type": "status", "conversation_id": conversation.id}))
-    if was == "waiting":
-        outbox.append((QUEUE_CHANNEL, {"type": "queue_changed"}))
+    # Either the queue got shorter or a counsellor got a place free: positions or estimates change.
+    # Once per unit of work is enough (the sweep may end many).
+    queue_changed = (QUEUE_CHANNEL, {"type": "queue_changed"})
+    if queue_changed not in outbox:
+        outbox.append(queue_changed)
     return True
 
 
