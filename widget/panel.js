@@ -134,7 +134,7 @@ export function mount(root, ctx) {
   function showWaiting(position, estimate) {
     const name = everActive ? "requeued" : "waiting";
     if (view !== name) {
-      waiting = waitingView(leave);
+      waiting = waitingView(leave, status.alternatives);
       if (everActive) chatLayout(name, waiting);
       else render(name, waiting);
     }

@@ -112,14 +112,18 @@ export function busyView(alts, onRetry) {
 }
 
 // update(position, estimate) returns the position text when a move should be announced.
-export function waitingView(onLeave) {
+// The estimate (docs/protocol.md): 0 = a counsellor online has room, null while in line = nobody online.
+export function waitingView(onLeave, alts) {
   const pos = h("p", { class: "big", "data-testid": "position" });
   const est = h("p", { "data-testid": "estimate" });
+  const nobody = h("div", { "data-testid": "nobody-online", hidden: true },
+    h("p", null, "Er is nu geen medewerker van het CLB online. Je mag blijven wachten, maar het kan lang duren."),
+    alternatives(alts));
   const focus = heading("Even geduld");
   return {
     focus,
     pos,
-    nodes: [h("section", null, focus, pos, est,
+    nodes: [h("section", null, focus, pos, est, nobody,
       h("p", null, "Een medewerker van het CLB neemt zo snel mogelijk op. Laat dit venster open; je mag het wel verbergen."),
       h("button", { type: "button", class: "b b2", "data-testid": "leave-queue", onclick: onLeave }, "Wachtrij verlaten"))],
     update(position, estimate) {
@@ -127,12 +131,14 @@ export function waitingView(onLeave) {
       const moved = pos.textContent && pos.textContent !== text && position != null;
       pos.textContent = text;
       if (estimate == null) est.textContent = "";
+      else if (estimate === 0) est.textContent = "Een medewerker is vrij: je bent zo aan de beurt.";
       else if (estimate < 60) est.textContent = "Geschatte wachttijd: minder dan een minuut";
       else {
         const m = Math.round(estimate / 60);
         est.textContent = "Geschatte wachttijd: ongeveer " + m + (m === 1 ? " minuut" : " minuten");
       }
       est.hidden = estimate == null;
+      nobody.hidden = position == null || estimate != null;
       return moved ? text : null;
     },
   };
