@@ -54,11 +54,11 @@ OVERLAY_BODY = ('<div id="overlay" style="position:fixed;inset:0;z-index:2147483
 TRANSFORM_CSS = "<style>body { transform: translateZ(0); min-height: 400vh; margin: 0 }</style>"
 
 
-def strict_csp(live) -> str:
+def strict_csp(live, styles: str | None = None) -> str:
     """Styles only from the service (no 'unsafe-inline'), scripts only from it, sockets to it, and
     Trusted Types enforced (no HTML from strings)."""
     ws = live.url.replace("http://", "ws://")
-    policy = (f"default-src 'none'; script-src {live.url}; style-src {live.url}; "
+    policy = (f"default-src 'none'; script-src {live.url}; style-src {styles or live.url}; "
               f"connect-src {live.url} {ws}; img-src 'self'; require-trusted-types-for 'script'")
     return f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
 
@@ -68,6 +68,7 @@ HOSTILE = {
     "max-z-index-overlay": lambda live: ("", OVERLAY_BODY),
     "transformed-body": lambda live: (TRANSFORM_CSS, ""),
     "strict-csp": lambda live: (strict_csp(live), ""),
+    "no-styles-csp": lambda live: (strict_csp(live, styles="'none'"), ""),  # docs/widget.md: no style-src needed
 }
 
 
