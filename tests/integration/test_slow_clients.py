@@ -60,6 +60,13 @@ def test_silent_and_slow_sockets_stall_nobody(host):
     counsellor.connect()
     conversation_id = counsellor.take()["id"]
     visitor.socket.expect("state", status="active")
+    # The reference, same run: round trips and health answers before any silent or slow socket.
+    quiet_trips, quiet_health = [], []
+    for i in range(10):
+        quiet_trips.append(exchange(counsellor, visitor, conversation_id, f"q{i}"))
+        started = time.monotonic()
+        requests.get(f"{host.url}/healthz", timeout=3)
+        quiet_health.append(time.monotonic() - started)
 
     silent = [Socket(f"{host.ws_url}/ws/visitor", {"Origin": SITE_ORIGIN}) for _ in range(SILENT_SOCKETS)]
 
@@ -98,12 +105,7 @@ def test_silent_and_slow_sockets_stall_nobody(host):
 
     round_trips = []
     for i in range(ROUND_TRIPS):
-        started = time.monotonic()
-        counsellor.say(conversation_id, f"vraag {i}", f"c{i}")
-        visitor.socket.expect("message", seq=2 * i + 1)
-        visitor.say(f"antwoord {i}", f"v{i}")
-        counsellor.socket.expect("message", seq=2 * i + 2)
-        round_trips.append(time.monotonic() - started)
+        round_trips.append(exchange(counsellor, visitor, conversation_id, f"{i}"))
         time.sleep(0.05)  # a conversation's pace, so the exchange spans the slow hellos and many polls
 
     for thread in slow:
@@ -120,8 +122,22 @@ def test_silent_and_slow_sockets_stall_nobody(host):
     assert sum(sock.is_open() for sock in silent) == SILENT_SOCKETS
     counsellor.say(conversation_id, "nog iets?", "last")
     visitor.socket.expect("message", client_id="last")
-    print(f"\n[{BACKEND}] round trip p50 {statistics.median(round_trips) * 1000:.1f} ms, "
-          f"max {max(round_trips) * 1000:.1f} ms; /healthz p50 {statistics.median(health_times) * 1000:.1f} ms, "
-          f"max {max(health_times) * 1000:.1f} ms over {len(health_times)} polls")
+    print(f"\n[{BACKEND}] with {SILENT_SOCKETS} silent + {SLOW_HELLO_SOCKETS} slow sockets: round trip "
+          f"{ms(round_trips)}; /healthz {ms(health_times)} over {len(health_times)} polls\n"
+          f"[{BACKEND}] reference without them: round trip {ms(quiet_trips)}; /healthz {ms(quiet_health)}")
     for sock in silent:
         sock.close()
+
+
+def exchange(counsellor: Counsellor, visitor: Visitor, conversation_id: int, tag: str) -> float:
+    """One message each way, each seen by the other side; seconds taken."""
+    started = time.monotonic()
+    counsellor.say(conversation_id, f"vraag {tag}", f"c{tag}")
+    visitor.socket.expect("message", client_id=f"c{tag}")
+    visitor.say(f"antwoord {tag}", f"v{tag}")
+    counsellor.socket.expect("message", client_id=f"v{tag}")
+    return time.monotonic() - started
+
+
+def ms(seconds: list[float]) -> str:
+    return f"p50 {statistics.median(seconds) * 1000:.1f} ms, max {max(seconds) * 1000:.1f} ms"
