@@ -171,6 +171,18 @@ def test_snapshot_rate_counts_the_free_places_of_the_counsellors_online(session,
     assert (rate.counsellors_online, rate.free_places) == (2, 0 + 2)  # Sofie is full, Jonas has 1 of 3
 
 
+def test_a_coordinator_online_is_not_counted_as_a_counsellor(session, make_user):
+    """The console's "online" count and the visitors' estimates count counsellors only: a coordinator
+    watching the console does not take chats from the queue."""
+    now = T0 + timedelta(minutes=10)
+    sofie, coordinator = make_user("sofie"), make_user("coordinator")
+    coordinator.role = "coordinator"
+    session.commit()
+    conversations.touch_counsellors(session, [sofie.id, coordinator.id], now)
+    rate = queue.queue_rate(session, now, MAX_CHATS)
+    assert (rate.counsellors_online, rate.free_places) == (1, MAX_CHATS)
+
+
 # --- taking a visitor -----------------------------------------------------------------------------
 
 def test_take_without_an_id_gives_the_oldest_waiting(session, ask, counsellor):

@@ -127,12 +127,13 @@ def queue_rate(session, now: datetime, chats_per_counsellor: int) -> QueueRate:
         .order_by(Conversation.picked_up_at)
     ).all()
     # Each counsellor online with their open chats: who is online, and how many more chats they can
-    # take on now (a visitor within those places is next, domain/estimates.py).
+    # take on now (a visitor within those places is next, domain/estimates.py). Coordinators watch the
+    # console but do not take from the queue, so they count for neither.
     online = session.execute(
         select(User.max_chats, func.count(Conversation.id))
         .select_from(User)
         .outerjoin(Conversation, (Conversation.counsellor_id == User.id) & (Conversation.status == "active"))
-        .where(User.active.is_(True), User.console_seen_at >= now - ONLINE_WINDOW)
+        .where(User.active.is_(True), User.role == "counsellor", User.console_seen_at >= now - ONLINE_WINDOW)
         .group_by(User.id, User.max_chats)
     ).all()
     free_places = sum(max((max_chats or chats_per_counsellor) - open_chats, 0) for max_chats, open_chats in online)
