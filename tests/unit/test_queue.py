@@ -230,7 +230,8 @@ def test_taking_a_visitor_who_does_not_exist_is_invalid(session, counsellor):
     assert info.value.code == "invalid"
 
 
-def test_taking_from_an_empty_queue_raises_queue_empty(session, counsellor, active_chat):
+def test_taking_from_an_empty_queue_raises_queue_empty(session, active_chat, counsellor):
+    # (active_chat first: it creates the site, whose upsert ends its own session, before the counsellor)
     outbox: list = []
     with pytest.raises(DomainError) as info:
         queue.take(session, counsellor, None, MAX_CHATS, T0 + timedelta(minutes=2), outbox)
