@@ -48,8 +48,11 @@ def site(session):
 
 
 @pytest.fixture
-def make_user(session):
-    """Like cli.upsert_user, without the (slow, irrelevant here) scrypt hash."""
+def make_user(session, site):
+    """Like cli.upsert_user, without the (slow, irrelevant here) scrypt hash.
+
+    After the site: upsert_site is a unit of work, which ends the session (and would leave users
+    made before it detached)."""
 
     def make(username: str, max_chats: int | None = None, display_name: str | None = None) -> User:
         user = User(username=username, display_name=display_name or username.title(), role="counsellor",
