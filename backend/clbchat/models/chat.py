@@ -1,48 +1,28 @@
-"""Database tables: sites that embed the button, staff users, conversations and their messages.
+"""The chat itself: sites that embed the button, conversations and their messages.
 
-The database is the source of truth for the queue and every conversation; nothing about a chat lives
-only in a process. No visitor data beyond the nickname they chose and an optional role is stored:
-no IP address, no user agent, no cookie.
+No visitor data beyond the nickname they chose and an optional role is stored: no IP address, no
+user agent, no cookie.
 """
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import (
     Boolean,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
     SmallInteger,
     String,
     Text,
-    TypeDecorator,
     UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .extensions import db
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class UTCDateTime(TypeDecorator):
-    """Aware UTC datetimes on every database (SQLite has no time zones and returns naive values)."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value, dialect):
-        if value is not None:
-            value = value.astimezone(UTC).replace(tzinfo=None)
-        return value
-
-    def process_result_value(self, value, dialect):
-        return value.replace(tzinfo=UTC) if value is not None else None
+from ..extensions import db
+from .staff import User
+from .types import UTCDateTime, utcnow
 
 
 class Site(db.Model):
@@ -63,22 +43,6 @@ class Site(db.Model):
     @allowed_origins.setter
     def allowed_origins(self, origins: list[str]) -> None:
         self.allowed_origins_json = json.dumps(sorted({o.rstrip("/") for o in origins}))
-
-
-class User(db.Model):
-    """A counsellor or coordinator; logs in to the console."""
-
-    __tablename__ = "users"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(64), unique=True)
-    display_name: Mapped[str] = mapped_column(String(64))
-    password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(16), default="counsellor")
-    max_chats: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Refreshed by the console connection's heartbeat; "online" means seen recently.
-    console_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class Conversation(db.Model):
