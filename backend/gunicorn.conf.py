@@ -21,7 +21,7 @@ import socket
 import threading
 import time
 
-bind = os.environ.get("BIND", "127.0.0.1:5000")
+bind = os.environ.get("BIND", "127.0.0.1:5000").split(",")  # e.g. "0.0.0.0:5000,[::]:5000"
 workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
 worker_class = os.environ.get("WORKER_CLASS", "gevent")  # "gevent" is the class below
 worker_connections = int(os.environ.get("WORKER_CONNECTIONS", "10000"))
@@ -47,6 +47,7 @@ def when_ready(server):
 
 # --- graceful stop: every socket hears 1001 ------------------------------------------------------
 GOING_AWAY_EVERY_SECONDS = 0.5  # until the worker exits: sockets accepted after the signal hear it too
+STOP_ACCEPTING_WAIT_SECONDS = 2  # gunicorn closes a worker's listeners within a second of the signal
 
 
 def post_worker_init(worker):
@@ -59,7 +60,7 @@ def post_worker_init(worker):
         gunicorn_handler(sig, frame)
         if not started.is_set():
             started.set()
-            _in_background(_going_away_until_exit)
+            _in_background(lambda: _going_away_until_exit(worker))
 
     signal.signal(signal.SIGTERM, on_sigterm)
     signal.siginterrupt(signal.SIGTERM, False)  # as gunicorn has it: no EINTR in the middle of a send
@@ -75,9 +76,15 @@ def worker_int(worker):
         thread.join(max(0, deadline - time.monotonic()))
 
 
-def _going_away_until_exit():
+def _going_away_until_exit(worker):
+    """Once this worker accepts no more (so no client told to reconnect lands here again, as one
+    would in a reload, where the new workers share the listener), tell every socket, and again every
+    half second for any accepted in between."""
     from clbchat.realtime.hub import going_away
 
+    deadline = time.monotonic() + STOP_ACCEPTING_WAIT_SECONDS
+    while time.monotonic() < deadline and any(listener.fileno() != -1 for listener in worker.sockets):
+        time.sleep(0.05)
     while True:
         going_away()
         time.sleep(GOING_AWAY_EVERY_SECONDS)

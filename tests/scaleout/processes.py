@@ -14,13 +14,16 @@ GUNICORN = str(Path(sys.executable).parent / "gunicorn")
 
 
 class Host:
-    """One gunicorn master with its worker(s), as a host of the service would run it."""
+    """One gunicorn master with its worker(s), as a host of the service would run it: `workers`
+    gevent workers (docs/deploy.md recommends two per host), listening on 127.0.0.1 and on any
+    `also_bind` addresses (e.g. "[::1]:port")."""
 
-    def __init__(self, port: int, env: dict, log_dir: Path):
+    def __init__(self, port: int, env: dict, log_dir: Path, workers: int = 1, also_bind: tuple[str, ...] = ()):
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self.ws_url = f"ws://127.0.0.1:{port}"
-        self.env = {**os.environ, **env, "BIND": f"127.0.0.1:{port}"}
+        self.env = {**os.environ, **env, "BIND": ",".join([f"127.0.0.1:{port}", *also_bind]),
+                    "WEB_CONCURRENCY": str(workers)}
         self.log_path = log_dir / f"host-{port}.log"
         self.process: subprocess.Popen | None = None
 
@@ -43,6 +46,33 @@ class Host:
 
     def health(self) -> dict:
         return requests.get(f"{self.url}/healthz", timeout=3).json()
+
+    def signal(self, sig: int) -> None:
+        """Signal the master only, as `kill -TERM` or `kill -HUP` on its pid (or systemd's reload) does."""
+        os.kill(self.process.pid, sig)
+
+    def worker_pids(self) -> set[int]:
+        """The master's children (its workers), from /proc."""
+        children = set()
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:  # the process is gone
+                continue
+            if int(fields[1]) == self.process.pid:
+                children.add(int(stat.parent.name))
+        return children
+
+    def exited_within(self, seconds: float) -> bool:
+        try:
+            self.process.wait(seconds)
+            return True
+        except subprocess.TimeoutExpired:
+            return False
+
+    def log(self) -> str:
+        """Everything the master and its workers wrote (stdout and stderr: error and access logs)."""
+        return self.log_path.read_text(errors="replace")
 
     def kill(self) -> None:
         """SIGKILL the whole process group: master and workers die at once, mid-whatever."""
