@@ -4,7 +4,8 @@
 distinct stack with its sample count) as a subprocess; `summary()` waits for it and returns the
 functions with the largest inclusive and self share of the samples, plus the service's own code
 ranked alone, so docs/benchmarks.md can say where the time goes. Idle waiting (the gevent hub in
-epoll) is not sampled (py-spy's default).
+epoll) is not sampled (py-spy's default). `wanted(args)`: profile this run? Not in `--quick`, and
+with `--runs N` only in the first round (a profile shows where time goes; repeating it adds nothing).
 """
 
 import collections
@@ -15,6 +16,11 @@ import subprocess
 from .service import BIN, RESULTS, start_process, stop_process
 
 FRAME = re.compile(r"^(?P<func>.*) \((?P<file>[^()]*?)(?::\d+)?\)$")
+
+
+def wanted(args) -> bool:
+    """Whether this run records a profile (`python -m bench` sets args.profile per round)."""
+    return not getattr(args, "quick", False) and getattr(args, "profile", True)
 
 
 class Profiler:

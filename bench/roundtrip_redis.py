@@ -5,13 +5,15 @@ How: two gunicorn masters (one gevent worker each) on two ports, sharing Postgre
 process A and every counsellor to process B, so each message crosses Redis: visitor -> A -> database
 + Redis -> B -> counsellor, and the reply B -> Redis -> A -> visitor. 100 counsellors x 10 chats;
 waiting visitors are added in stages (0, 2,000, 5,000), split evenly over A and B. At each stage
-500 sequential round trips, and the echo-server reference, exactly as in roundtrip.py.
-After the last stage, 20 s of round trips run under py-spy on A (not counted).
+5,000 sequential round trips (at most 120 s), and the echo-server references, exactly as in
+roundtrip.py. After the last stage, 20 s of round trips run under py-spy on A (not counted; not in
+`--quick`, and with `--runs` in the first round only).
 Target: chat p99 within 3x the reference p99.
 """
 
 import asyncio
 
+from .profiling import wanted as profiling_wanted
 from .roundtrip import scenario, sizes, start_echos, verdict
 from .service import REDIS_URL, Service, prepare_database, service_env, stop_process
 
@@ -26,7 +28,7 @@ def run(args=None) -> dict:
     try:
         with Service(f"{NAME}-a", env) as a, Service(f"{NAME}-b", env) as b:
             result = asyncio.run(scenario(a, b, [a, b], echo_urls, **size,
-                                          profile_name=None if getattr(args, "quick", False) else NAME, label=NAME))
+                                          profile_name=NAME if profiling_wanted(args) else None, label=NAME))
     finally:
         for echo in echos:
             stop_process(echo)
