@@ -13,7 +13,6 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .extensions import db
 from .models import User
 
-ROLES = ("counsellor", "coordinator")
 # Compared against when the user does not exist, so a wrong username costs as much as a wrong password.
 _DUMMY_HASH = generate_password_hash("not a password", method="scrypt")
 

@@ -15,8 +15,9 @@ import click
 from flask import current_app
 from sqlalchemy import delete, func, select
 
-from .auth import ROLES, hash_password
+from .auth import hash_password
 from .models import Conversation, Message, Site, User
+from .models.staff import ROLES
 from .unit_of_work import reading, unit_of_work
 from .widget_api.cors import SITE_CACHE_SECONDS
 

@@ -89,6 +89,8 @@ class Conversation(db.Model):
     rating_stars: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
     rating_comment: Mapped[str | None] = mapped_column(String(500), nullable=True)
     rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Marked as a crisis during the chat: silences the duration aid; pre-ticks "crisis" in the registration.
+    crisis_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     site: Mapped[Site] = relationship()
     # Joined: message views need the counsellor's display name, and a second query per message is
