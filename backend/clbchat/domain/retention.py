@@ -1,15 +1,16 @@
 """How long what a visitor said is kept (docs/privacy.md).
 
 After RETENTION_DAYS, an ended conversation keeps only what the annual report needs (site, partner
-ref, pupil/parent/other, times, outcome, stars); its messages, nickname, rating comment and resume
-token are deleted. Safe to run from every process at once.
+ref, pupil/parent/other, times, outcome, stars, and its registration's codes, age, flags and times);
+its messages, nickname, rating comment, resume token and the registration's staff note are deleted.
+Safe to run from every process at once.
 """
 
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
 
-from ..models import Conversation, Message
+from ..models import Conversation, Message, Registration
 
 
 def stale_conversations(cutoff: datetime):
@@ -28,6 +29,8 @@ def purge_transcripts(session, keep: timedelta, now: datetime) -> int:
         return 0
     session.execute(delete(Message).where(Message.conversation_id.in_(ids)).execution_options(
         synchronize_session=False))
+    session.execute(update(Registration).where(Registration.conversation_id.in_(ids)).values(note=None)
+                    .execution_options(synchronize_session=False))
     session.execute(update(Conversation).where(Conversation.id.in_(ids)).values(
         nickname=None, rating_comment=None, token_hash=None, last_seq=0).execution_options(
         synchronize_session=False))
