@@ -108,6 +108,7 @@ def test_a_reload_says_going_away_and_new_workers_serve_the_reconnect(host):
     host.signal(signal.SIGHUP)
     assert close_code(mila.socket) == 1001
     assert close_code(sofie.socket) == 1001
+    host.wait_serving()  # the new workers may still be booting: the widget retries until they answer
     assert mila.connect(after_seq=1)["status"] == "active"
     sofie.connect()
     # The old workers had nothing left to wait for: gone long before the graceful timeout.

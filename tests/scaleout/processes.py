@@ -31,7 +31,15 @@ class Host:
         log = open(self.log_path, "ab")  # noqa: SIM115 (kept open for the process's lifetime)
         self.process = subprocess.Popen([GUNICORN, "-c", "backend/gunicorn.conf.py", "clbchat.wsgi:application"],
                                         cwd=REPO, env=self.env, stdout=log, stderr=log, start_new_session=True)
-        deadline = time.monotonic() + 30
+        try:
+            return self.wait_serving()
+        except RuntimeError:
+            self.kill()
+            raise
+
+    def wait_serving(self, timeout: float = 30) -> "Host":
+        """Wait until a worker answers (after a start, or the new workers of a reload)."""
+        deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"host {self.port} exited; see {self.log_path}")
@@ -41,7 +49,6 @@ class Host:
             except requests.RequestException:  # not listening yet, or the worker still booting
                 pass
             time.sleep(0.2)
-        self.kill()
         raise RuntimeError(f"host {self.port} did not start; see {self.log_path}")
 
     def health(self) -> dict:
