@@ -100,7 +100,7 @@ def _register_health(app) -> None:
 
 # Addresses that programs call: their errors stay JSON. Everything else is seen by people and gets a
 # Dutch page.
-JSON_PATHS = ("/api/", "/ws/", "/healthz")
+JSON_PATHS = ("/api/", "/console/api/", "/ws/", "/healthz")
 
 ERROR_TEXTS = {  # status: (title, paragraphs)
     400: ("Dat lukte niet", ["De aanvraag was niet in orde. Laad de pagina opnieuw en probeer het nog eens."]),

@@ -54,7 +54,8 @@ def test_a_login_without_its_form_token_says_the_form_expired(client):
 
 
 @pytest.mark.parametrize("path, code", [("/api/sites/unknown-site/status", "unknown_site"),
-                                        ("/api/bestaat-niet", "not_found")])
+                                        ("/api/bestaat-niet", "not_found"),
+                                        ("/console/api/bestaat-niet", "not_found")])
 def test_the_json_api_keeps_json_errors(client, path, code):
     response = client.get(path)
     assert response.status_code == 404
