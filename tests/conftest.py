@@ -105,6 +105,7 @@ def migrated_postgres():
         db.engine.dispose()
     app.extensions["clbchat.hub"].stop()
     app.extensions["clbchat.bus"].close()
+    _remember_reference_data(PG_URL)
     yield PG_URL
     if PG_OWN_DATABASE:  # FORCE: a host a failed test left running must not keep it alive
         with psycopg.connect(PG_MAINTENANCE_URL, autocommit=True) as connection:
@@ -122,13 +123,40 @@ def database_url(request, tmp_path) -> str:
     return f"sqlite:///{path}"
 
 
-def _truncate_postgres(url: str) -> None:
-    """Empty this run's database between tests. Redis needs nothing: it holds no data, and this
-    run's events go over this run's own channel."""
+# What the migrations put in (the default lists and snippets): every test starts from it again.
+_reference_rows: dict[str, tuple[list[str], list[tuple]]] = {}
+
+
+def _remember_reference_data(url: str) -> None:
     import psycopg
 
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute("TRUNCATE messages, conversations, users, sites RESTART IDENTITY CASCADE")
+    with psycopg.connect(url) as connection:
+        for table in _tables(connection):
+            cursor = connection.execute(f'SELECT * FROM "{table}"')
+            rows = cursor.fetchall()
+            if rows:
+                _reference_rows[table] = ([c.name for c in cursor.description], rows)
+
+
+def _tables(connection) -> list[str]:
+    return [name for (name,) in connection.execute(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")]
+
+
+def _truncate_postgres(url: str) -> None:
+    """Empty this run's database between tests, back to what the migrations left. Redis needs
+    nothing: it holds no data, and this run's events go over this run's own channel."""
+    import psycopg
+
+    with psycopg.connect(url) as connection:
+        tables = ", ".join(f'"{t}"' for t in _tables(connection))
+        connection.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+        for table, (columns, rows) in _reference_rows.items():
+            names = ", ".join(f'"{c}"' for c in columns)
+            marks = ", ".join(["%s"] * len(columns))
+            connection.cursor().executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
+            if "id" in columns:  # ids given explicitly: move the sequence past them
+                connection.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM \"{table}\"")
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ cookie is HttpOnly and SameSite=Lax (config.py), and login forms carry a CSRF to
 
 from functools import wraps
 
-from flask import redirect, session, url_for
+from flask import abort, g, jsonify, redirect, session, url_for
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -37,11 +37,35 @@ def current_user() -> User | None:
     return user if user is not None and user.active else None
 
 
-def login_required(view):
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if current_user() is None:
-            return redirect(url_for("console.login"))
-        return view(*args, **kwargs)
+def requires(role: str | None = None, api: bool = False):
+    """The one guard for staff pages and the console's JSON API: a logged-in, active user, with `role`
+    when given (a coordinator may do all a counsellor may). The user is in `g.user`. Pages send a
+    stranger to the login form; the API answers 401, and 403 for the wrong role."""
 
-    return wrapped
+    def decorate(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            user = current_user()
+            if user is None:
+                if api:
+                    return _api_error(401, "login_required", "Meld je eerst aan.")
+                return redirect(url_for("console.login"))
+            if role is not None and user.role != role:
+                if api:
+                    return _api_error(403, "forbidden", "Dit mag alleen een coördinator.")
+                abort(403)
+            g.user = user
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+login_required = requires()
+
+
+def _api_error(status: int, code: str, message: str):
+    response = jsonify({"error": {"code": code, "message": message}})
+    response.status_code = status
+    return response

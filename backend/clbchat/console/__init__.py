@@ -1,7 +1,8 @@
-"""The counsellor console: login, logout and the console page (its live part is /ws/console)."""
+"""The counsellor console: login, logout and the console page (its live part is /ws/console), and the
+console's JSON API under /console/api (api.py)."""
 
 from flask import Blueprint
 
 bp = Blueprint("console", __name__, url_prefix="/console")
 
-from . import routes  # noqa: E402,F401
+from . import api, routes  # noqa: E402,F401
