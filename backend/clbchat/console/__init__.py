@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("console", __name__, url_prefix="/console")
 
-from . import api, routes  # noqa: E402,F401
+from . import api, routes, team  # noqa: E402,F401
