@@ -57,6 +57,11 @@ def printable(text: str) -> str:
     return text.encode("utf-8", "replace").decode("utf-8")
 
 
+def is_storable(text: str) -> bool:
+    """False for text with NUL or a lone surrogate, which the database cannot take."""
+    return not _BAD_CHARACTER.search(text)
+
+
 class Text(fields.Str):
     r"""A string that can be stored and sent on: no lone UTF-16 surrogate (valid JSON, `"\ud800"`, but
     not Unicode text, which UTF-8 and the database refuse) and no NUL (PostgreSQL text refuses it)."""
@@ -65,7 +70,7 @@ class Text(fields.Str):
 
     def _deserialize(self, value, attr, data, **kwargs) -> str:
         text = super()._deserialize(value, attr, data, **kwargs)
-        if _BAD_CHARACTER.search(text):
+        if not is_storable(text):
             raise self.make_error("bad_character")
         return text
 

@@ -2,6 +2,7 @@
 no lost or doubled message, no other visitor affected. People's text is relayed verbatim as text."""
 
 import json
+import logging
 import time
 
 import pytest
@@ -359,3 +360,16 @@ def test_a_database_failure_on_a_chat_request_is_a_503_not_a_500(live, monkeypat
     monkeypatch.setattr("clbchat.domain.queue.request_chat", _database_down)
     response = Visitor(live).request()
     assert response.status_code == 503 and response.json()["error"]["code"] == "unavailable"
+
+
+@pytest.mark.parametrize("slug", ["sch%00ool", "a%ED%A0%80b", "x" * 5000])
+def test_a_site_name_no_site_can_have_is_unknown_not_a_database_error(live, slug, caplog):
+    # PostgreSQL refuses NUL even in a comparison: this was a 503 "unavailable" and a logged error.
+    for response in (requests.get(f"{live.url}/api/sites/{slug}/status", timeout=5),
+                     requests.post(f"{live.url}/api/sites/{slug}/conversations", json={"nickname": "Mila"},
+                                   headers={"Origin": SITE_ORIGIN}, timeout=5),
+                     requests.options(f"{live.url}/api/sites/{slug}/conversations", headers={"Origin": SITE_ORIGIN},
+                                      timeout=5)):
+        assert (response.status_code, response.json()["error"]["code"]) == (404, "unknown_site")
+    assert requests.get(f"{live.url}/chat/{slug}", timeout=5).status_code == 404
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []

@@ -8,7 +8,7 @@ from flask import abort, current_app, render_template, request, url_for
 from marshmallow import ValidationError
 
 from ..domain import queue
-from ..schemas import REQUEST_BODY_MAX, ChatRequestIn, ChatRequestOut, parse_json
+from ..schemas import REQUEST_BODY_MAX, ChatRequestIn, ChatRequestOut, is_storable, parse_json
 from ..unit_of_work import unit_of_work
 from . import bp
 from .cors import allow_origin, check_site_and_origin, error
@@ -16,12 +16,21 @@ from .status import status_answer, status_body
 
 _request_in, _request_out = ChatRequestIn(), ChatRequestOut()
 REF_PATTERN = re.compile(r"[a-z0-9-]{1,40}")
+SLUG_MAX = 40  # the column's length
+
+
+def _site_and_origin(slug: str, require_origin: bool):
+    """check_site_and_origin, but a name no site can have is unknown without a query: longer than the
+    column, or with NUL (PostgreSQL refuses to even compare it) or a lone surrogate (from %ED%A0%80)."""
+    if len(slug) > SLUG_MAX or not is_storable(slug):
+        return None, error(404, "unknown_site", "Onbekende site.")
+    return check_site_and_origin(slug, require_origin)
 
 
 @bp.get("/api/sites/<slug>/status")
 def status(slug):
     # Usually answered before Flask by status_fast_path; this computes and caches it.
-    info, problem = check_site_and_origin(slug, require_origin=False)
+    info, problem = _site_and_origin(slug, require_origin=False)
     if problem:
         return problem
     now = datetime.now(UTC)
@@ -33,7 +42,7 @@ def status(slug):
 
 @bp.route("/api/sites/<slug>/conversations", methods=["OPTIONS"])
 def conversations_preflight(slug):
-    info, problem = check_site_and_origin(slug, require_origin=True)
+    info, problem = _site_and_origin(slug, require_origin=True)
     if problem:
         return problem
     response = current_app.response_class(status=204)
@@ -45,7 +54,7 @@ def conversations_preflight(slug):
 
 @bp.post("/api/sites/<slug>/conversations")
 def request_chat(slug):
-    info, problem = check_site_and_origin(slug, require_origin=True)
+    info, problem = _site_and_origin(slug, require_origin=True)
     if problem:
         return problem
     request.max_content_length = REQUEST_BODY_MAX  # a larger body is a 413, unread
@@ -80,7 +89,7 @@ def request_chat(slug):
 
 @bp.get("/chat/<slug>")
 def hosted_chat(slug):
-    info, problem = check_site_and_origin(slug, require_origin=False)
+    info, problem = _site_and_origin(slug, require_origin=False)
     if problem:  # a page people open: the Dutch error page (__init__.py), not the API's JSON
         abort(problem.status_code)
     ref = request.args.get("ref")
