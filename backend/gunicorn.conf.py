@@ -8,6 +8,8 @@ rate. The app is `clbchat.wsgi:application`, named on the command line (Makefile
 Also owned here, because gunicorn runs them:
 - a graceful stop or reload closes every WebSocket with 1001 "going away" at once, so clients
   reconnect to another worker or host instead of hanging until the graceful timeout cuts them;
+- connections still open at the graceful timeout end without error-level tracebacks (the gevent
+  worker class below);
 - no IP address in any log line (docs/privacy.md): every record of every logger in the master and
   the workers, gunicorn's `Invalid request from ip=...` included, has its addresses replaced.
 """
