@@ -1,0 +1,25 @@
+"""The crisis mark on a chat: its counsellor marks (or unmarks) an active chat as a crisis. The mark
+silences the console's duration aid and pre-ticks "crisis" in the registration's form; the visitor
+never sees it."""
+
+from datetime import datetime
+
+from ..models import Conversation, User
+from .errors import DomainError
+
+
+def mark(session, conversation_id: int, user: User, crisis: bool, now: datetime) -> Conversation:
+    """Set or clear `crisis_at` of the user's own active chat. Marking twice keeps the first time."""
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None:
+        raise DomainError("not_found", "Dit gesprek bestaat niet.", field="conversation_id")
+    if conversation.counsellor_id != user.id:
+        raise DomainError("not_your_chat", "Dit is niet jouw gesprek.", field="conversation_id")
+    if conversation.status != "active":
+        raise DomainError("wrong_state", "Alleen een lopend gesprek markeer je als crisis.", field="conversation_id")
+    if not crisis:
+        conversation.crisis_at = None
+    elif conversation.crisis_at is None:
+        conversation.crisis_at = now
+    session.flush()
+    return conversation
