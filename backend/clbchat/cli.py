@@ -4,8 +4,12 @@ that `make run` shows.
 Every write goes through `unit_of_work()`: on SQLite the write lock is waited for there (the
 connection's own busy timeout is 0, so a plain commit would fail at once while the service writes).
 
-A site change reaches the running workers within SITE_CACHE_SECONDS (30 s): each worker keeps a
-site's settings and the allowed origins that long (widget_api/cors.py, realtime/origins.py).
+Workers keep a site's settings and the allowed origins for SITE_CACHE_SECONDS (widget_api/cors.py,
+realtime/origins.py). A site change is published on SITES_CHANNEL after it is committed; every
+process of the service listens there (`register`) and forgets its cached sites, so with Redis
+(REDIS_URL set for the command as for the service) the change reaches every worker at once. A
+service on in-process events (the embedded default) hears nothing from the command's process: there
+the change takes effect within SITE_CACHE_SECONDS.
 """
 
 import re
@@ -38,6 +42,8 @@ SLUG_PATTERN = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?")
 HOST_PATTERN = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
                           r"|\[[0-9a-f:.]+\]")
 DEFAULT_PORTS = {"http": 80, "https": 443}
+SITES_CHANNEL = "sites"
+SITES_CHANGED = {"type": "sites_changed"}
 
 
 def normalized_origin(value: str) -> str:
@@ -98,7 +104,7 @@ def upsert_user(username: str, display_name: str, role: str, password: str, max_
 
 
 def upsert_site(slug: str, name: str, origins: list[str], hide_when_closed: bool = False) -> Site:
-    with unit_of_work() as (session, _):
+    with unit_of_work() as (session, outbox):
         site = session.scalar(select(Site).where(Site.slug == slug)) or Site(slug=slug)
         site.name = name
         site.allowed_origins = origins
@@ -106,12 +112,11 @@ def upsert_site(slug: str, name: str, origins: list[str], hide_when_closed: bool
         session.add(site)
         session.flush()
         session.expunge(site)
-    _forget_sites_here()
+        outbox.append((SITES_CHANNEL, SITES_CHANGED))
     return site
 
 
-def _forget_sites_here() -> None:
-    """This process's caches (the tests run the service in-process); workers refresh on their own."""
+def _forget_cached_sites(_channel: str, _event: dict) -> None:
     from .widget_api.cors import clear_site_cache
 
     clear_site_cache()
@@ -122,7 +127,12 @@ def _fail(message: str) -> None:
 
 
 def register(app) -> None:
-    reach = f"running workers use the change within {SITE_CACHE_SECONDS} seconds"
+    # Also on a resync after a Redis outage (a change may have been missed meanwhile).
+    app.extensions["clbchat.bus"].subscribe(SITES_CHANNEL, _forget_cached_sites)
+    if app.config.get("REDIS_URL"):
+        reach = "running workers use the change at once"
+    else:
+        reach = f"a running service without Redis uses the change within {SITE_CACHE_SECONDS} seconds"
 
     @app.cli.command("create-user")
     @click.argument("username")
@@ -205,7 +215,7 @@ def register(app) -> None:
                        "chats is kept.")
     def remove_site(slug, delete_history):
         """Remove a site: its button and hosted page stop working."""
-        with unit_of_work() as (session, _):
+        with unit_of_work() as (session, outbox):
             site = session.scalar(select(Site).where(Site.slug == slug))
             if site is None:
                 _fail(f"no site {slug!r} (see list-sites)")
@@ -223,7 +233,7 @@ def register(app) -> None:
             session.execute(delete(Message).where(Message.conversation_id.in_(chats)))
             session.execute(delete(Conversation).where(Conversation.site_id == site.id))
             session.delete(site)
-        _forget_sites_here()
+            outbox.append((SITES_CHANNEL, SITES_CHANGED))
         click.echo(f"site {slug!r} removed" + (f" with {ended} ended chat(s)" if ended else "") + f"; {reach}")
 
     @app.cli.command("purge-transcripts")
