@@ -1,8 +1,8 @@
 """The counsellor console: login, logout and the console page (its live part is /ws/console), and the
-console's JSON API under /console/api (api.py)."""
+console's JSON API under /console/api (api.py; snippets and the crisis mark: snippets_api.py)."""
 
 from flask import Blueprint
 
 bp = Blueprint("console", __name__, url_prefix="/console")
 
-from . import api, routes, team  # noqa: E402,F401
+from . import api, routes, snippets_api, team  # noqa: E402,F401
