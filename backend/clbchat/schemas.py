@@ -304,6 +304,7 @@ class ChatOut(Schema):
     picked_up_at = fields.DateTime(allow_none=True)
     ended_by = fields.Str(allow_none=True)
     taken_over = fields.Bool()  # a colleague had it before and was gone (domain/requeue.py)
+    crisis_at = fields.DateTime(allow_none=True)  # marked as a crisis (domain/crisis.py): the duration aid is quiet
     site = fields.Str()  # the name of the site the visitor came from
     ref = fields.Str(allow_none=True)  # the partner link they used, if any
     messages = fields.List(fields.Nested(MessageOut(exclude=("type",))))

@@ -119,10 +119,10 @@ def test_the_chats_counsellor_marks_it_as_crisis_and_the_registration_opens_with
 
     assert jonas.post(f"/conversations/{chat_id}/crisis").status_code == 403
     assert sofie.post("/conversations/999999/crisis").status_code == 404
+    assert sofie.post(f"/conversations/{chat_id}/crisis").json()["crisis_at"]
+    assert sofie.delete(f"/conversations/{chat_id}/crisis").json()["crisis_at"] is None
     marked = sofie.post(f"/conversations/{chat_id}/crisis")
     assert marked.status_code == 200 and marked.json()["crisis_at"], marked.text
-    assert sofie.delete(f"/conversations/{chat_id}/crisis").json()["crisis_at"] is None
-    assert sofie.post(f"/conversations/{chat_id}/crisis").status_code == 200
     # Without the CSRF header the console's script sends, nothing changes.
     del sofie.http.headers["X-CSRFToken"]
     assert sofie.delete(f"/conversations/{chat_id}/crisis").status_code == 400
@@ -130,6 +130,10 @@ def test_the_chats_counsellor_marks_it_as_crisis_and_the_registration_opens_with
         assert db.session.get(Conversation, chat_id).crisis_at is not None
         db.session.remove()
     assert not [f for f in visitor.socket.drain(0.3) if "crisis" in json.dumps(f)]  # the visitor never knows
+    # A console that connects again (a reload) keeps the mark: the chat in `hello` carries it.
+    sofie_socket.socket.close()
+    again = sofie_socket.connect()
+    assert next(c for c in again["chats"] if c["id"] == chat_id)["crisis_at"] == marked.json()["crisis_at"]
 
     sofie_socket.socket.send({"type": "end", "conversation_id": chat_id})
     sofie_socket.socket.expect("ended", conversation_id=chat_id)

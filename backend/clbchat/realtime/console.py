@@ -233,6 +233,7 @@ class ConsoleSession:
                     "visitor_connected": bool(c.visitor_connected and fresh),
                     "requested_at": c.requested_at, "picked_up_at": c.picked_up_at, "ended_by": c.ended_by,
                     "taken_over": c.requeued_at is not None, "site": c.site.name, "ref": c.ref,
+                    "crisis_at": c.crisis_at,
                     "messages": conversations.transcript(session, c)}
 
 
