@@ -60,6 +60,10 @@ def from_env(env=None) -> dict:
         else DEFAULT_ALTERNATIVES,
         "QUEUE_MAX": _int(env, "QUEUE_MAX", 30),
         "MAX_CHATS_PER_COUNSELLOR": _int(env, "MAX_CHATS_PER_COUNSELLOR", 2),
+        # The console's duration aid: a quiet hint after this many minutes of chat, a visible warning
+        # (with a closing snippet) after the second; a chat marked as crisis shows neither.
+        "DURATION_HINT_MINUTES": _int(env, "DURATION_HINT_MINUTES", 35),
+        "DURATION_WARNING_MINUTES": _int(env, "DURATION_WARNING_MINUTES", 45),
         # A visitor whose connection is gone longer than this has left (the queue moves on).
         "VISITOR_GRACE_SECONDS": _int(env, "VISITOR_GRACE_SECONDS", 60),
         # A counsellor's console away this long (crash, closed lid): their chats go back to the queue.

@@ -49,6 +49,9 @@ def logout():
 @login_required
 def index():
     user = current_user()
+    config = current_app.config
     view = SimpleNamespace(display_name=user.display_name, role=user.role,
-                           max_chats=user.max_chats or current_app.config["MAX_CHATS_PER_COUNSELLOR"])
+                           max_chats=user.max_chats or config["MAX_CHATS_PER_COUNSELLOR"],
+                           hint_minutes=config["DURATION_HINT_MINUTES"],
+                           warning_minutes=config["DURATION_WARNING_MINUTES"])
     return render_template("console/index.html", user=view)
