@@ -203,6 +203,7 @@ export function disconnectChat(chat) {
 export function markEnded(chat, by, { quiet = false } = {}) {
   if (chat.status === "ended") return;
   chat.status = "ended";
+  chat.endedBy = by; // registration.js: a chat handed back to the queue is not registered here
   const hadFocus = chat.els.pane.contains(document.activeElement);
   dropTyping(chat);
   setPresence(chat, true);

@@ -4,6 +4,7 @@ import { disconnectChat, markEnded, setPresence, showRemoteTyping, upsertChat } 
 import { roleLabel, truncate } from "./format.js";
 import { SENDING, ackMessage, addMessage, failMessage, nearBottom, scrollToBottom, sendMessage, setMsgState } from "./messages.js";
 import { clearTake, isTaking, onQueue, updateTakeButtons } from "./queue-view.js";
+import { offerRegistration, refreshOpenList } from "./registration.js";
 import { send } from "./socket.js";
 import { chats, closed, me, ui } from "./state.js";
 import { ERROR_TEXT, announce, showStatus } from "./status.js";
@@ -68,6 +69,8 @@ function onHello(f) {
   for (const chat of chats.values()) {
     if (!seen.has(chat.id) && chat.status !== "ended") markEnded(chat, "away", { quiet: true });
   }
+  for (const chat of chats.values()) if (chat.status === "ended") offerRegistration(chat);
+  refreshOpenList();
   // Resend what was never acknowledged, with the same client_id: the server stores it once.
   for (const chat of chats.values()) {
     if (chat.status === "ended") continue;
@@ -140,7 +143,11 @@ function onPresence(f) {
 
 function onEnded(f) {
   const chat = chats.get(f.conversation_id);
-  if (chat) markEnded(chat, f.by ?? null);
+  if (chat) {
+    markEnded(chat, f.by ?? null);
+    offerRegistration(chat);
+  }
+  refreshOpenList();
 }
 
 // Back in the queue (logged out with "hand back", or this console was away too long): read-only now.

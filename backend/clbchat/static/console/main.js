@@ -8,6 +8,7 @@
 //   frames.js      server frames applied to the queue and the chat panes
 //   queue-view.js  the waiting queue, count badge, page title, take buttons
 //   chat-pane.js   one chat pane: header, presence, typing, composer, end and close
+//   registration.js  the registration form in an ended chat's pane, the "Nog te registreren" list
 //   messages.js    a pane's message list: seq order, no duplicates, pending / acked / failed
 //   sound.js       the new-visitor beep and the mute toggle
 //   status.js      the status line and the screen-reader live region
@@ -16,9 +17,11 @@
 
 import { handleFrame, onSocketLost } from "./frames.js";
 import { initQueue } from "./queue-view.js";
+import { initRegistration } from "./registration.js";
 import { startSocket } from "./socket.js";
 import { initSound } from "./sound.js";
 
 initSound();
 initQueue();
+initRegistration();
 startSocket({ frame: handleFrame, lost: onSocketLost });
