@@ -22,7 +22,8 @@ def hash_password(password: str) -> str:
 
 
 def authenticate(username: str, password: str) -> User | None:
-    user = db.session.scalar(select(User).where(User.username == username))
+    # A name with NUL is no one's (PostgreSQL refuses NUL even in a comparison: that was a 503).
+    user = None if "\x00" in username else db.session.scalar(select(User).where(User.username == username))
     if user is None or not user.active:
         check_password_hash(_DUMMY_HASH, password)
         return None

@@ -3,6 +3,7 @@ no lost or doubled message, no other visitor affected. People's text is relayed 
 
 import json
 import logging
+import re
 import time
 
 import pytest
@@ -336,6 +337,17 @@ def test_login_needs_the_csrf_token_and_the_right_password(live):
     assert requests.get(f"{live.url}/console/", allow_redirects=False).status_code == 302
     with pytest.raises(AssertionError, match="login failed: 401"):
         Counsellor(live, password="wrong")
+
+
+def test_a_login_name_with_nul_is_a_wrong_login_not_a_database_error(live, caplog):
+    session = requests.Session()
+    page = session.get(f"{live.url}/console/login", timeout=5).text
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', page)
+    response = session.post(f"{live.url}/console/login", timeout=5,
+                            data={"username": "so\x00fie", "password": "x", "csrf_token": token.group(1)})
+    assert response.status_code == 401
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
 def _database_down(*_args, **_kwargs):
