@@ -15,7 +15,9 @@ import {
   sendMessage,
   setMsgState,
 } from "./messages.js";
+import { attachDuration, updateDuration } from "./duration.js";
 import { updateTakeButtons } from "./queue-view.js";
+import { attachSnippets } from "./snippets.js";
 import { send } from "./socket.js";
 import { chats, me, rememberClosed, ui } from "./state.js";
 import { ERROR_TEXT, NO_CONNECTION, announce, showStatus } from "./status.js";
@@ -117,6 +119,8 @@ function createChat(c) {
   const clearUnread = () => pane.classList.remove("unread");
   pane.addEventListener("focusin", clearUnread);
   pane.addEventListener("pointerdown", clearUnread);
+  attachSnippets(chat); // `/` in the composer
+  attachDuration(chat); // running time, crisis toggle
 
   return chat;
 }
@@ -136,6 +140,7 @@ export function upsertChat(c) {
   chat.els.label.textContent = `Bericht aan ${chat.nickname}`;
   chat.els.since.textContent = c.picked_up_at ? `gestart ${fmtClock(c.picked_up_at)}` : "";
   if (c.requested_at) chat.els.since.title = `Aangevraagd om ${fmtClock(c.requested_at)}`;
+  updateDuration(chat, c);
   setBadge(chat, "pane-origin", typeof c.site === "string" && c.site
     ? `via ${c.site}${typeof c.ref === "string" && c.ref ? ` (${c.ref})` : ""}` : null);
   setBadge(chat, "pane-taken-over", c.taken_over === true ? "overgenomen: de vorige collega viel weg" : null, "badge-warn");
