@@ -1,4 +1,4 @@
-"""The registration after a chat in the console (docs/console.md, "Registratie"): the form opens in the
+"""The registration after a chat in the console (docs/protocol.md, "Registratie"): the form opens in the
 ended chat's pane and is filled by keyboard alone; a prank is one click; the "Nog te registreren" list
 shows what is left (everyone's, with the name, for a coordinator) and brings a closed chat's form back;
 the server's field errors show next to the field; axe finds nothing serious with the form open."""

@@ -1,4 +1,4 @@
-// The registration after a chat (docs/console.md, "Registratie"): the form in an ended chat's pane,
+// The registration after a chat (docs/protocol.md, "Registratie"): the form in an ended chat's pane,
 // and the "Nog te registreren" list under the queue. Talks to the console JSON API
 // (/console/api/..., docs/protocol.md); never blocks taking the next visitor.
 
@@ -154,7 +154,8 @@ function showForm(chat, lists, values, mode, { focus = false } = {}) {
   const groups = [];
   const topicOptions = optionsOf(lists.topics, topics);
   const groupNames = lists.topic_groups && typeof lists.topic_groups === "object" ? lists.topic_groups : {};
-  const groupKeys = [...Object.keys(groupNames), null];
+  // The domains in the order of the list itself (JSON objects come with sorted keys), the rest last.
+  const groupKeys = [...new Set(topicOptions.map((o) => o.group_code).filter((g) => g in groupNames)), null];
   for (const key of groupKeys) {
     const inGroup = topicOptions.filter((o) => (key === null ? !(o.group_code in groupNames) : o.group_code === key));
     if (!inGroup.length) continue;
@@ -201,6 +202,7 @@ function showForm(chat, lists, values, mode, { focus = false } = {}) {
     title, who, ageField, topicsSet, resultsSet, crisis, noteField, general, actions);
 
   chat.reg.state = "form";
+  chat.els.pane.classList.add("has-registration");
   chat.reg.counsellor = values.counsellor ?? null;
   chat.els.pane.dataset.registration = "open";
   chat.reg.slot.replaceChildren(form);
@@ -321,6 +323,7 @@ function labelsOf(list, codes) {
 function showSaved(chat, saved, lists, { focus = false, message = null } = {}) {
   chat.reg.state = "saved";
   chat.els.pane.dataset.registration = "saved";
+  chat.els.pane.classList.remove("has-registration"); // the transcript gets its room back
   const topics = Array.isArray(saved?.topics) ? saved.topics : [];
   const results = Array.isArray(saved?.results) ? saved.results : [];
   const who = WHO.find(([code]) => code === saved?.visitor_type)?.[1] ?? "—";
