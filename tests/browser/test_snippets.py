@@ -70,6 +70,9 @@ def test_the_warning_shows_after_45_minutes_and_marking_crisis_hides_it(app, liv
     pane = console.locator(f'[data-testid="chat-pane"][data-conversation-id="{conversation_id}"]')
     duration, warning = pane.get_by_test_id("pane-duration"), pane.get_by_test_id("duration-warning")
     expect(duration).to_have_text("loopt 0 min")
+    levels = console.evaluate("""() => import('/static/console/duration.js').then(m =>
+        [34, 35, 44, 45, 90].map(minutes => m.durationLevel(minutes)))""")
+    assert levels == ["normal", "hint", "hint", "warning", "warning"]
     expect(warning).to_be_hidden()
 
     console.clock.fast_forward("35:30")

@@ -141,3 +141,10 @@ def test_the_chats_counsellor_marks_it_as_crisis_and_the_registration_opens_with
     draft = sofie.get(f"/conversations/{chat_id}/registration").json()["error"]["draft"]
     assert draft["crisis"] is True
     assert sofie.post(f"/conversations/{chat_id}/crisis").status_code == 409  # the chat has ended
+
+
+def test_the_console_page_carries_the_duration_thresholds(app_config, request):
+    app_config.update(DURATION_HINT_MINUTES=20, DURATION_WARNING_MINUTES=30)
+    live = request.getfixturevalue("live")
+    page = Counsellor(live).http.get(f"{live.url}/console/", timeout=5).text
+    assert 'data-duration-hint="20"' in page and 'data-duration-warning="30"' in page

@@ -161,3 +161,13 @@ def test_the_chats_counsellor_marks_and_unmarks_it_as_crisis(session, active_cha
     conversations.end(session, active_chat, "counsellor", later, [])
     assert refused(lambda: crisis.mark(session, active_chat.id, counsellor, True, later)).code == "wrong_state"
     assert refused(lambda: crisis.mark(session, 999, counsellor, True, later)).code == "not_found"
+
+
+def test_the_duration_thresholds_default_to_35_and_45_minutes_and_can_be_set():
+    from clbchat.config import from_env
+
+    env = {"SECRET_KEY": "test"}  # nothing written to var/
+    defaults = from_env(env)
+    assert (defaults["DURATION_HINT_MINUTES"], defaults["DURATION_WARNING_MINUTES"]) == (35, 45)
+    changed = from_env({**env, "DURATION_HINT_MINUTES": "25", "DURATION_WARNING_MINUTES": "40"})
+    assert (changed["DURATION_HINT_MINUTES"], changed["DURATION_WARNING_MINUTES"]) == (25, 40)
