@@ -102,6 +102,19 @@ def test_a_counsellor_ends_a_chat_and_registers_it_by_keyboard_alone(app, live, 
     expect(console.get_by_test_id("registration-open-item")).to_have_count(0)
     expect(console.get_by_test_id("registrations-open-empty")).to_be_visible()
 
+    # The author corrects it (PUT): Tab to "Aanpassen", one more topic, saved again.
+    console.keyboard.press("Tab")
+    expect(pane.get_by_test_id("reg-edit")).to_be_focused()
+    console.keyboard.press("Enter")
+    expect(pane.get_by_test_id("reg-topics-bullying")).to_be_checked()
+    tab_to(console, "reg-topics-abuse")
+    console.keyboard.press("Space")
+    tab_to(console, "reg-save")
+    console.keyboard.press("Enter")
+    expect(done).to_contain_text("Geweld en misbruik")
+    assert ("topics", "abuse") in stored(app, noor.conversation_id)["codes"]
+
+    expect(pane.get_by_test_id("pane-close")).to_be_focused()
     console.keyboard.press("Enter")
     expect(pane).to_have_count(0)
 
@@ -139,6 +152,12 @@ def test_the_open_list_keeps_a_closed_chat_and_opens_its_form_again(app, live, n
     expect(pane.get_by_test_id("reg-error-results")).to_be_visible()
     assert stored(app, noor.conversation_id) is None
 
+    console.reload()  # `hello` lists only active chats: after a reload the open list still has it
+    expect(console.get_by_test_id("connection-state")).to_have_attribute("data-state", "online")
+    expect(open_item(console, noor.conversation_id)).to_be_visible()
+    expect(pane).to_have_count(0)
+    open_item(console, noor.conversation_id).click()
+    expect(pane.get_by_test_id("reg-visitor_type-parent")).to_be_checked()
     pane.get_by_test_id("pane-close").click()  # closing without registering is allowed
     expect(pane).to_have_count(0)
     item = open_item(console, noor.conversation_id)

@@ -18,7 +18,7 @@ const LISTS_FRESH_MS = 30000; // coordinators may change the lists; a form opene
 const OPEN_REFRESH_MS = 60000; // coordinators also see colleagues' chats end
 const WHO = [["pupil", "Leerling"], ["parent", "Ouder"], ["teacher", "Leerkracht"], ["other", "Iemand anders"]];
 const OTHER_GROUP = "Overige";
-const FIELDS = ["visitor_type", "age", "topics", "results", "crisis", "note"];
+const FIELDS = ["visitor_type", "age", "topics", "results", "crisis", "prank", "note"];
 const MESSAGES = {
   0: "Niet opgeslagen: geen verbinding met de server. Probeer het opnieuw.",
   401: "Niet opgeslagen: je bent afgemeld. Meld je opnieuw aan.",
@@ -70,7 +70,8 @@ function loadLists() {
 
 function errorText(r, fallback) {
   const err = r.body && typeof r.body.error === "object" ? r.body.error : null;
-  return MESSAGES[err?.code] ?? MESSAGES[r.status] ?? (err?.message ? String(err.message) : fallback);
+  const known = (key) => (Object.hasOwn(MESSAGES, key) ? MESSAGES[key] : undefined);
+  return known(String(err?.code)) ?? known(r.status) ?? (err?.message ? String(err.message) : fallback);
 }
 
 // --- the form in a pane ----------------------------------------------------------------------
@@ -175,6 +176,9 @@ function showForm(chat, lists, values, mode, { focus = false } = {}) {
   const crisis = h("div", { class: "reg-field" },
     choice(uid, "checkbox", "crisis", "1", "Crisis: er was meteen actie nodig", values.crisis === true),
     errorEl("crisis"));
+  // A correction can also make it a prank, or a prank a real chat (a new one has the button instead).
+  const prankField = mode === "create" ? null : h("div", { class: "reg-field" },
+    choice(uid, "checkbox", "prank", "1", "Nepoproep", values.prank === true), errorEl("prank"));
 
   const note = h("textarea", {
     id: `${uid}-note`, name: "note", rows: "2", maxlength: String(NOTE_MAX), class: "reg-note",
@@ -199,7 +203,7 @@ function showForm(chat, lists, values, mode, { focus = false } = {}) {
   const title = h("h3", { class: "reg-title", id: `${uid}-title` },
     mode === "create" ? "Registratie" : "Registratie aanpassen", owner);
   const form = h("form", { class: "reg-form", "aria-labelledby": title.id, novalidate: true, "data-testid": "reg-form" },
-    title, who, ageField, topicsSet, resultsSet, crisis, noteField, general, actions);
+    title, who, ageField, topicsSet, resultsSet, crisis, prankField, noteField, general, actions);
 
   chat.reg.state = "form";
   chat.els.pane.classList.add("has-registration");
@@ -212,7 +216,7 @@ function showForm(chat, lists, values, mode, { focus = false } = {}) {
     let first = null;
     for (const [field, msgs] of Object.entries(fields || {})) {
       const text = Array.isArray(msgs) ? msgs.join(" ") : String(msgs);
-      if (errors[field]) {
+      if (Object.hasOwn(errors, field)) {
         setError(form, errors[field], field, text);
         first ??= field;
       } else {
@@ -238,14 +242,14 @@ function showForm(chat, lists, values, mode, { focus = false } = {}) {
       age: ageValue,
       topics: data.getAll("topics").map(String),
       results: data.getAll("results").map(String),
-      prank: false,
+      prank: data.get("prank") !== null,
       crisis: data.get("crisis") !== null,
       note: String(data.get("note") ?? "").trim() || null,
     };
     const missing = {};
     if (!body.visitor_type) missing.visitor_type = ["Kies wie er chatte."];
-    if (!body.topics.length) missing.topics = ["Kies minstens één onderwerp (of registreer een nepoproep)."];
-    if (!body.results.length) missing.results = ["Kies minstens één resultaat."];
+    if (!body.prank && !body.topics.length) missing.topics = ["Kies minstens één onderwerp (of registreer een nepoproep)."];
+    if (!body.prank && !body.results.length) missing.results = ["Kies minstens één resultaat."];
     if (Object.keys(missing).length) return showErrors(missing);
     await submit(chat, mode === "create" ? "POST" : "PUT", body, lists, { form, showErrors, buttons: [save, prank] });
   });
