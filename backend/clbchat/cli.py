@@ -20,13 +20,20 @@ from flask import current_app
 from sqlalchemy import delete, func, select
 
 from .auth import hash_password
-from .models import Conversation, Message, Site, User
-from .models.staff import ROLES
+from .domain import team
+from .domain.errors import DomainError
+from .models import Clb, Conversation, Message, Site, User
+from .models.staff import DISCIPLINES, ROLES
 from .unit_of_work import reading, unit_of_work
 from .widget_api.cors import SITE_CACHE_SECONDS
 
 DEMO_ORIGINS = ["http://127.0.0.1:8000", "http://localhost:8000"]
-DEMO_USERS = [("sofie", "Sofie", "counsellor"), ("jonas", "Jonas", "counsellor"), ("coord", "Kim", "coordinator")]
+# (username, display name, role, discipline, home CLB code)
+DEMO_USERS = [("sofie", "Sofie", "counsellor", "psycho_pedagogue", "demo-noord"),
+              ("jonas", "Jonas", "counsellor", "nurse", "demo-zuid"),
+              ("coord", "Kim", "coordinator", "social_worker", "demo-noord")]
+# Made-up CLBs for the demo only; a real deployment adds its CLBs with `flask add-clb`.
+DEMO_CLBS = [("demo-noord", "Demo-CLB Noord", "Vrij CLB Netwerk"), ("demo-zuid", "Demo-CLB Zuid", "GO!")]
 DEMO_PASSWORD = "demo-wachtwoord"
 
 MIN_PASSWORD_LENGTH = 12
@@ -85,17 +92,28 @@ def password_problem(password: str, username: str, display_name: str) -> str | N
     return None
 
 
-def upsert_user(username: str, display_name: str, role: str, password: str, max_chats: int | None = None) -> User:
-    """Create or update a staff user (active); no password policy here (the tests' and demo's users)."""
+def upsert_user(username: str, display_name: str, role: str, password: str, max_chats: int | None = None,
+                discipline: str = "other", home_clb: str | None = None) -> User:
+    """Create or update a staff user (active); no password policy here (the tests' and demo's users).
+    `home_clb` is a CLB's code (see add-clb)."""
     if role not in ROLES:
         raise click.BadParameter(f"role must be one of {', '.join(ROLES)}")
+    if discipline not in DISCIPLINES:
+        raise click.BadParameter(f"discipline must be one of {', '.join(DISCIPLINES)}")
     password_hash = hash_password(password)  # slow (scrypt): before the write lock is taken
     with unit_of_work() as (session, _):
+        clb_id = None
+        if home_clb is not None:
+            clb_id = session.scalar(select(Clb.id).where(Clb.code == home_clb, Clb.active.is_(True)))
+            if clb_id is None:
+                _fail(f"no CLB with code {home_clb!r} (see list-clbs)")
         user = session.scalar(select(User).where(User.username == username)) or User(username=username)
         user.display_name = display_name
         user.role = role
         user.password_hash = password_hash
         user.max_chats = max_chats
+        user.discipline = discipline
+        user.home_clb_id = clb_id
         user.active = True
         session.add(user)
         session.flush()
@@ -140,9 +158,12 @@ def register(app) -> None:
     @click.option("--role", type=click.Choice(ROLES), default="counsellor")
     @click.option("--max-chats", type=click.IntRange(min=1), default=None,
                   help="Chats open at once (default: MAX_CHATS_PER_COUNSELLOR).")
+    @click.option("--discipline", type=click.Choice(DISCIPLINES), default="other", show_default=True,
+                  help="Their background; nurse and doctor count as medically trained.")
+    @click.option("--home-clb", metavar="CODE", default=None, help="The code of their CLB (see list-clbs).")
     @click.option("--update", is_flag=True, help="Change an existing user (name, role, password); also reactivates.")
     @click.password_option()
-    def create_user(username, display_name, role, max_chats, update, password):
+    def create_user(username, display_name, role, max_chats, discipline, home_clb, update, password):
         """Create a counsellor or coordinator (or change one, with --update)."""
         with reading() as session:
             exists = session.scalar(select(User.id).where(User.username == username)) is not None
@@ -153,17 +174,37 @@ def register(app) -> None:
         problem = password_problem(password, username, display_name)
         if problem:
             _fail(problem)
-        upsert_user(username, display_name, role, password, max_chats)
+        upsert_user(username, display_name, role, password, max_chats, discipline, home_clb)
         click.echo(f"{role} {username!r} {'updated' if exists else 'created'}")
+
+    @app.cli.command("add-clb")
+    @click.argument("code")
+    @click.option("--name", required=True, help="e.g. 'Vrij CLB Antwerpen'")
+    @click.option("--network", default=None, help="Vrij CLB Netwerk, GO!, OVSG or POV")
+    def add_clb(code, name, network):
+        """Add a CLB whose staff may answer the chat (the report counts the CLBs taking part)."""
+        try:
+            with unit_of_work() as (session, _):
+                team.add_clb(session, code, name, network)
+        except DomainError as exc:
+            _fail(exc.message)
+        click.echo(f"CLB {code!r} added")
+
+    @app.cli.command("list-clbs")
+    def list_clbs():
+        """The CLBs: code, name, network."""
+        with reading() as session:
+            rows = [(c.code, c.name, c.network or "-") for c in team.clbs(session)]
+        _table(("code", "name", "network"), rows)
 
     @app.cli.command("list-users")
     def list_users():
         """Staff users: user name, display name, role, chats at once, active or not."""
         with reading() as session:
             users = session.scalars(select(User).order_by(User.username)).all()
-            rows = [(u.username, u.display_name, u.role, str(u.max_chats or "-"),
-                     "active" if u.active else "deactivated") for u in users]
-        _table(("username", "name", "role", "max chats", "status"), rows)
+            rows = [(u.username, u.display_name, u.role, u.discipline, u.home_clb.code if u.home_clb else "-",
+                     str(u.max_chats or "-"), "active" if u.active else "deactivated") for u in users]
+        _table(("username", "name", "role", "discipline", "home CLB", "max chats", "status"), rows)
 
     @app.cli.command("deactivate-user")
     @click.argument("username")
@@ -253,9 +294,13 @@ def register(app) -> None:
         """The demo sites and users `make run` needs (idempotent)."""
         upsert_site("demo", "Demo CLB", DEMO_ORIGINS)
         upsert_site("demo-hidden", "Demo CLB (verborgen buiten de openingsuren)", DEMO_ORIGINS, hide_when_closed=True)
-        for username, display_name, role in DEMO_USERS:
-            upsert_user(username, display_name, role, DEMO_PASSWORD)
-        click.echo(f"demo ready: console users {', '.join(u for u, _, _ in DEMO_USERS)} / {DEMO_PASSWORD}")
+        with unit_of_work() as (session, _):
+            for code, name, network in DEMO_CLBS:
+                if session.scalar(select(Clb.id).where(Clb.code == code)) is None:
+                    team.add_clb(session, code, name, network)
+        for username, display_name, role, discipline, home_clb in DEMO_USERS:
+            upsert_user(username, display_name, role, DEMO_PASSWORD, discipline=discipline, home_clb=home_clb)
+        click.echo(f"demo ready: console users {', '.join(u[0] for u in DEMO_USERS)} / {DEMO_PASSWORD}")
         click.echo(f"opening hours: {current_app.config['CHAT_HOURS']}")
 
 

@@ -134,9 +134,9 @@ def test_users_are_listed_and_a_deactivated_user_cannot_log_in(app, run):
     listed = run("list-users")
     assert listed.exit_code == 0
     lines = listed.output.splitlines()
-    assert lines[0].split() == ["username", "name", "role", "max", "chats", "status"]
-    assert lines[1].split() == ["kim", "Kim", "coordinator", "3", "active"]
-    assert lines[2].split() == ["sofie", "Sofie", "counsellor", "-", "active"]
+    assert lines[0].split() == ["username", "name", "role", "discipline", "home", "CLB", "max", "chats", "status"]
+    assert lines[1].split() == ["kim", "Kim", "coordinator", "other", "-", "3", "active"]
+    assert lines[2].split() == ["sofie", "Sofie", "counsellor", "other", "-", "-", "active"]
 
     console = app.test_client()  # sofie is logged in when she is deactivated
     token = console.get("/console/login").get_data(as_text=True).split('name="csrf_token" value="')[1].split('"')[0]
@@ -235,4 +235,31 @@ def test_demo_setup_is_idempotent(run):
     assert set(sites()) == {"demo", "demo-hidden"}
     with reading() as session:
         assert session.scalar(select(func.count()).select_from(User)) == 3
+        assert {u.discipline for u in session.scalars(select(User))} == {"psycho_pedagogue", "nurse", "social_worker"}
 
+
+
+def test_create_user_takes_a_discipline_and_a_home_clb(run):
+    assert run("add-clb", "vclb-antw", "--name", "Vrij CLB Antwerpen", "--network", "Vrij CLB Netwerk").exit_code == 0
+    created = run("create-user", "an", "--display-name", "An", "--discipline", "nurse", "--home-clb", "vclb-antw",
+                  "--password", GOOD_PASSWORD)
+    assert created.exit_code == 0, created.output
+    with reading() as session:
+        an = session.scalar(select(User).where(User.username == "an"))
+        assert (an.discipline, an.home_clb.code, an.medically_trained) == ("nurse", "vclb-antw", True)
+    listed = run("list-users")
+    assert "nurse" in listed.output and "vclb-antw" in listed.output
+    assert "Vrij CLB Antwerpen" in run("list-clbs").output
+
+
+def test_unknown_disciplines_and_clbs_are_refused_and_nothing_is_stored(run):
+    bad_discipline = run("create-user", "an", "--display-name", "An", "--discipline", "astronaut",
+                         "--password", GOOD_PASSWORD)
+    unknown_clb = run("create-user", "an", "--display-name", "An", "--home-clb", "nope", "--password", GOOD_PASSWORD)
+    assert bad_discipline.exit_code != 0 and "astronaut" in bad_discipline.output
+    assert unknown_clb.exit_code != 0 and "nope" in unknown_clb.output
+    assert user("an") is None
+    assert run("add-clb", "x" * 30, "--name", "Te lang").exit_code != 0
+    run("add-clb", "vclb-antw", "--name", "Vrij CLB Antwerpen")
+    twice = run("add-clb", "vclb-antw", "--name", "Nog een")
+    assert twice.exit_code != 0 and "al een CLB" in twice.output
