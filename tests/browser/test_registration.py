@@ -229,3 +229,17 @@ def test_no_serious_accessibility_violation_with_the_registration_form_open(live
     expect(pane.get_by_test_id("reg-done")).to_be_visible()
     found["registered"] = _serious_violations(console)
     assert found == {view: [] for view in found}
+
+
+def test_a_result_suggested_during_the_chat_is_ticked_when_the_form_opens(live, new_context, ws_visitor):
+    """The hook for referral snippets (registration.js suggestResult): used during the chat, pre-ticked after."""
+    console = console_login(new_context(), live)
+    noor, pane = take_chat(console, ws_visitor, "Noor")
+    console.evaluate("""async (id) => {
+        const { chats } = await import("/static/console/state.js");
+        const { suggestResult } = await import("/static/console/registration.js");
+        suggestResult(chats.get(id), "referral_clb");
+    }""", noor.conversation_id)
+    pane.get_by_test_id("pane-end").click()
+    expect(pane.get_by_test_id("reg-results-referral_clb")).to_be_checked()
+    expect(pane.get_by_test_id("reg-results-info_advice")).not_to_be_checked()

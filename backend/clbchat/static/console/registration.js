@@ -90,6 +90,18 @@ export function offerRegistration(chat, { focus = false } = {}) {
   load(chat, focus);
 }
 
+/**
+ * Pre-tick a result in this chat's registration (a referral snippet was used during the chat): kept
+ * for the form that opens when the chat ends, or ticked at once in an open form.
+ */
+export function suggestResult(chat, code) {
+  chat.regSuggested ??= new Set();
+  chat.regSuggested.add(String(code));
+  if (chat.reg?.state !== "form") return;
+  const box = [...chat.reg.slot.querySelectorAll('input[name="results"]')].find((i) => i.value === String(code));
+  if (box) box.checked = true;
+}
+
 async function load(chat, focus) {
   const slot = chat.reg.slot;
   slot.replaceChildren(h("p", { class: "reg-loading" }, "Registratie laden…"));
@@ -105,7 +117,10 @@ async function load(chat, focus) {
   if (!lists) return showRetry(chat, "De lijsten voor de registratie konden niet geladen worden.");
   const active = document.activeElement;
   const mayFocus = focus || !active || active === document.body || chat.els.pane.contains(active);
-  showForm(chat, lists, { ...draft, counsellor: chat.regCounsellor }, "create", { focus: mayFocus });
+  const current = new Set(optionsOf(lists.results, []).map((o) => o.code));
+  const suggested = [...(chat.regSuggested ?? [])].filter((code) => current.has(code));
+  const results = [...new Set([...(Array.isArray(draft.results) ? draft.results : []), ...suggested])];
+  showForm(chat, lists, { ...draft, results, counsellor: chat.regCounsellor }, "create", { focus: mayFocus });
 }
 
 function dropRegistration(chat) {
