@@ -59,6 +59,11 @@ def test_slash_awel_and_enter_inserts_the_snippet_and_the_visitor_receives_it(li
                             conversation_id)
     assert used == ["referral_partner"]
 
+    pane.get_by_test_id("pane-end").click()  # the registration form opens with the referral ticked
+    referral = pane.locator('input[name="results"][value="referral_partner"]')
+    expect(referral).to_be_checked()
+    expect(pane.locator('input[name="results"][value="info_advice"]')).not_to_be_checked()
+
 
 def test_the_warning_shows_after_45_minutes_and_marking_crisis_hides_it(app, live, host_site, page, new_context):
     page.goto(host_site.url)

@@ -5,6 +5,7 @@
 import { upsertChat } from "./chat-pane.js";
 import { h } from "./dom.js";
 import { fmtClock, nickOf, roleLabel } from "./format.js";
+import { usedResultCodes } from "./snippets.js";
 import { chats, me, root } from "./state.js";
 import { announce } from "./status.js";
 
@@ -118,7 +119,8 @@ async function load(chat, focus) {
   const active = document.activeElement;
   const mayFocus = focus || !active || active === document.body || chat.els.pane.contains(active);
   const current = new Set(optionsOf(lists.results, []).map((o) => o.code));
-  const suggested = [...(chat.regSuggested ?? [])].filter((code) => current.has(code));
+  // Results the referral snippets sent in this chat stand for (snippets.js), pre-ticked.
+  const suggested = [...(chat.regSuggested ?? []), ...usedResultCodes(chat.id)].filter((code) => current.has(code));
   const results = [...new Set([...(Array.isArray(draft.results) ? draft.results : []), ...suggested])];
   showForm(chat, lists, { ...draft, results, counsellor: chat.regCounsellor }, "create", { focus: mayFocus });
 }
