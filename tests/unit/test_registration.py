@@ -174,3 +174,9 @@ def test_the_purge_clears_the_note_and_keeps_the_codes(session, ended_chat, coun
     assert saved.note is None
     assert (saved.age, saved.visitor_type, [c.code for c in saved.codes]) == (15, "pupil",
                                                                                ["info_advice", "study_choice"])
+
+
+def test_a_coordinator_registering_a_chat_leaves_it_the_counsellors(session, ended_chat, counsellor, coordinator):
+    saved = registration.register(session, ended_chat.id, coordinator, form(), ENDED)
+    assert (saved.counsellor_id, saved.updated_by) == (counsellor.id, coordinator.id)
+    assert registration.get_visible(session, ended_chat.id, counsellor).conversation_id == ended_chat.id

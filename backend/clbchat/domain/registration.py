@@ -53,8 +53,9 @@ def register(session, conversation_id: int, user: User, data: RegistrationInput,
     if session.get(Registration, conversation_id) is not None:
         raise DomainError("already_registered", "Dit gesprek is al geregistreerd.", conversation_id=conversation_id)
     topics, results = _validated(session, data)
-    registration = Registration(conversation_id=conversation.id, counsellor_id=user.id, created_at=now,
-                                updated_at=now, updated_by=user.id)
+    # The registration is the chat's counsellor's (who ended it), also when a coordinator fills it in.
+    registration = Registration(conversation_id=conversation.id, counsellor_id=conversation.counsellor_id,
+                                created_at=now, updated_at=now, updated_by=user.id)
     _fill(registration, data, topics, results)
     session.add(registration)
     session.flush()
