@@ -37,7 +37,7 @@ def coordinator(app, live):
 def test_a_counsellor_lists_finds_and_keeps_own_snippets(live):
     sofie = Staff(Counsellor(live))
     listed = sofie.get("/snippets").json()
-    assert len(listed) == 6 and all(s["library"] for s in listed)
+    assert len(listed) == 7 and all(s["library"] for s in listed)  # the defaults of the migration
     awel = next(s for s in listed if s["title"] == "Awel 102")
     assert (awel["stale"], awel["last_checked"], awel["result_code"]) == (True, None, "referral_partner")
     assert sofie.get("/snippets", params={"q": "AWE"}).json()[0]["title"] == "Awel 102"
@@ -49,11 +49,11 @@ def test_a_counsellor_lists_finds_and_keeps_own_snippets(live):
     assert [s["title"] for s in sofie.get("/snippets", params={"q": "bib"}).json()] == ["Bib huiswerkklas"]
     # Jonas sees only the library; Sofie's own snippet does not exist for him.
     jonas = Staff(Counsellor(live, "jonas"))
-    assert len(jonas.get("/snippets").json()) == 6
+    assert len(jonas.get("/snippets").json()) == 7
     assert jonas.patch(f"/snippets/{added.json()['id']}", json={"title": "x"}).status_code == 404
 
     assert sofie.patch(f"/snippets/{added.json()['id']}", json={"retired": True}).status_code == 200
-    assert len(sofie.get("/snippets").json()) == 6
+    assert len(sofie.get("/snippets").json()) == 7
     assert requests.get(f"{live.url}/console/api/snippets", timeout=5).status_code == 401
 
 

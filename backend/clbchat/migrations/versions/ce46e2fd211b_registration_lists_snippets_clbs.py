@@ -77,6 +77,10 @@ SNIPPETS = [
      "referral_onderwijskiezer"),
     ("112", "Is er nu gevaar voor jou of voor iemand anders? Bel meteen 112.", "noodgeval", "Noodnummer 112",
      "112", None, "referral_partner"),
+    # Suggested by the duration aid when a chat reaches 45 minutes.
+    ("Afronden", "We zijn al een hele tijd aan het praten. Ik stel voor dat we het gesprek straks afronden. "
+     "Wil je nog iets kwijt voor we stoppen? Je kan altijd opnieuw chatten, of met je eigen CLB verder praten.",
+     "afsluiten", None, None, None, None),
 ]
 
 
