@@ -1,7 +1,7 @@
 """Benchmark 3: the message round trip of benchmark 2 across two service processes through Redis.
 
 How: two gunicorn masters (one gevent worker each) on two ports, sharing PostgreSQL and Redis
-(REDIS_URL=redis://127.0.0.1:6379/14, flushed first). Every chatting visitor is connected to
+(REDIS_URL=redis://127.0.0.1:6379/14, channel prefix clbchat-bench). Every chatting visitor is connected to
 process A and every counsellor to process B, so each message crosses Redis: visitor -> A -> database
 + Redis -> B -> counsellor, and the reply B -> Redis -> A -> visitor. 100 counsellors x 10 chats;
 waiting visitors are added in stages (0, 2,000, 5,000), split evenly over A and B. At each stage

@@ -58,13 +58,15 @@ def service_env(database_url: str = PG_URL, redis_url: str | None = None, **sett
         "CLBCHAT_VAR_DIR": str(RESULTS / "var"), "PYTHONUNBUFFERED": "1",
     })
     if redis_url:
-        env["REDIS_URL"] = redis_url
+        # Redis carries events only; the benchmark's own channel name keeps it apart from anything
+        # else on that server (a developer's service, a test run), so nothing needs flushing.
+        env["REDIS_URL"], env["REDIS_PREFIX"] = redis_url, "clbchat-bench"
     env.update({k: str(v) for k, v in settings.items()})
     return env
 
 
 def prepare_database(env: dict, counsellors: int = 0) -> None:
-    """Empty the database (and the Redis db), migrate it with the real migrations, seed site and users."""
+    """Empty the database, migrate it with the real migrations, seed site and users."""
     url = env["DATABASE_URL"]
     if url.startswith("postgresql"):
         import psycopg
@@ -75,10 +77,6 @@ def prepare_database(env: dict, counsellors: int = 0) -> None:
     elif url.startswith("sqlite:///"):
         for suffix in ("", "-wal", "-shm"):
             Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
-    if env.get("REDIS_URL"):
-        import redis
-
-        redis.Redis.from_url(env["REDIS_URL"]).flushdb()
     Path(env["CLBCHAT_VAR_DIR"]).mkdir(parents=True, exist_ok=True)
     plain = {k: v for k, v in env.items() if k != "REDIS_URL"}
     for step in ([str(BIN / "flask"), "--app", "clbchat", "db", "upgrade"],
