@@ -11,6 +11,9 @@ from ..unit_of_work import reading
 from .status import clear_status_cache
 
 SITE_CACHE_SECONDS = 30
+# Unknown names are cached too (a page with a typo asks on every view), so anyone can fill the cache
+# with made-up names: past this many entries it starts again, which costs one query per real site.
+SITE_CACHE_MAX = 2000
 _site_cache: dict[str, tuple[float, dict | None]] = {}
 
 
@@ -32,6 +35,8 @@ def site_info(slug: str) -> dict | None:
         if site is not None:
             info = {"id": site.id, "slug": site.slug, "name": site.name, "hide_when_closed": site.hide_when_closed,
                     "allowed_origins": site.allowed_origins}
+    if len(_site_cache) >= SITE_CACHE_MAX:
+        _site_cache.clear()
     _site_cache[slug] = (now + SITE_CACHE_SECONDS, info)
     return info
 
