@@ -7,10 +7,13 @@ import socket
 import time
 
 import pytest
+from sqlalchemy import update
+from websockets.exceptions import ConnectionClosed
 
 from clbchat.domain.requeue import RETURNED_NOTICE
 from clbchat.extensions import db
-from clbchat.models import Conversation
+from clbchat.models import Conversation, User
+from clbchat.unit_of_work import unit_of_work
 
 from ..clients import Counsellor, Visitor
 
@@ -137,3 +140,15 @@ def test_a_quick_exit_reaches_the_counsellor_as_snel_weg(app, live):
     mila.socket.send({"type": "leave", "reason": "quick_exit"})
     assert sofie.socket.expect("ended", conversation_id=chat_id)["by"] == "quick_exit"
     assert stored(app, chat_id).outcome == "abandoned"
+
+
+def test_a_deactivated_counsellors_console_is_closed_and_their_chat_handed_back(app, live):
+    mila, sofie, chat_id = chat_with(live)
+    with app.app_context(), unit_of_work() as (session, _outbox):
+        session.execute(update(User).where(User.username == "sofie").values(active=False))
+
+    with pytest.raises(ConnectionClosed) as closed:
+        while True:
+            sofie.socket.ws.recv(timeout=GRACE + 5)
+    assert closed.value.rcvd.code == 1008
+    assert mila.socket.expect("message", timeout=GRACE + 8, seq=3)["text"] == RETURNED_NOTICE

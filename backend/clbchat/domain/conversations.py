@@ -230,12 +230,18 @@ def visitor_gone(session, conversation_id: int, epoch: int, now: datetime) -> bo
     return result.rowcount == 1
 
 
-def touch_counsellors(session, user_ids: list[int], now: datetime) -> None:
-    if user_ids:
-        session.execute(
-            update(User).where(id_among(User.id, user_ids, session)).values(console_seen_at=now)
-            .execution_options(synchronize_session=False)
-        )
+def touch_counsellors(session, user_ids: list[int], now: datetime) -> list[int]:
+    """Heartbeat: these staff consoles are still connected. Returns those of the ids that belong to
+    deactivated users: they are not kept online (so their chats go back to the queue after the grace
+    period), and their consoles are closed."""
+    if not user_ids:
+        return []
+    session.execute(
+        update(User).where(id_among(User.id, user_ids, session), User.active.is_(True)).values(console_seen_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return list(session.scalars(select(User.id).where(id_among(User.id, user_ids, session),
+                                                      User.active.is_(False))))
 
 
 def sweep_gone_visitors(session, grace: timedelta, now: datetime, outbox: list) -> list[int]:

@@ -132,12 +132,17 @@ class Hub:
         with self.app.app_context(), unit_of_work() as (session, outbox):
             now = _now()
             conversations.touch_visitors(session, visitor_ids, now)
-            conversations.touch_counsellors(session, counsellor_ids, now)
+            deactivated = conversations.touch_counsellors(session, counsellor_ids, now)
             ended = conversations.sweep_gone_visitors(session, grace, now, outbox)
             handed_back = requeue.sweep_absent_counsellors(session, counsellor_grace, now, outbox)
             if now - self._last_purge >= PURGE_EVERY:
                 retention.purge_transcripts(session, timedelta(days=self.app.config["RETENTION_DAYS"]), now)
                 self._last_purge = now
+        if deactivated:
+            with self._lock:
+                closing = [c for c in self._consoles if c.user_id in deactivated]
+            for console in closing:  # a deactivated account keeps no open console
+                console.conn.close(1008, "account deactivated")
         if ended:
             log.info("ended %d conversations whose visitor stayed away past %s", len(ended), grace)
         if handed_back:
