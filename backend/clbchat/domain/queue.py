@@ -9,6 +9,7 @@ same visitor at the same instant exactly one wins, on SQLite and PostgreSQL alik
 
 import hashlib
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,6 +24,10 @@ PICKUP_WINDOW = timedelta(minutes=60)
 ONLINE_WINDOW = timedelta(seconds=45)
 CONSOLE_HEAD = 50
 ADMISSION_LOCK_KEY = 0x434C4201  # "CLB" 1: PostgreSQL advisory lock key for admissions to the queue
+# One admission of this process at a time goes on to wait for the database's turn (see request_chat):
+# in a burst the others wait here, holding no database connection, instead of each holding one of the
+# pool's while PostgreSQL makes it wait (which left no connection for sockets and pages: 503s).
+admission_turn = threading.Lock()
 LANE_RETURNED, LANE_NEW = 0, 1
 
 
@@ -73,7 +78,8 @@ def request_chat(session, site_id: int, nickname: str, visitor_role: str | None,
 
     The maximum is exact: admissions take turns (`_admissions_in_turn`), so of any number of
     requests at the same instant, on any number of hosts, no more get a place than there are left.
-    Call it in a unit of work (a write transaction), which it keeps short.
+    Call it in a unit of work (a write transaction), which it keeps short, opened while holding
+    `admission_turn`.
     """
     _admissions_in_turn(session)
     if waiting_count(session) >= queue_max:

@@ -73,7 +73,7 @@ def request_chat(slug):
     now = datetime.now(UTC)
     if not current_app.extensions["clbchat.schedule"].is_open(now):
         return allow_origin(error(409, "closed", "De chat is nu gesloten."))
-    with unit_of_work() as (session, outbox):
+    with queue.admission_turn, unit_of_work() as (session, outbox):
         result = queue.request_chat(session, info["id"], data["nickname"], data["visitor_role"], data["ref"],
                                     current_app.config["QUEUE_MAX"], now, outbox)
     if result.token is None:
