@@ -108,11 +108,12 @@ def test_a_reload_says_going_away_and_new_workers_serve_the_reconnect(host):
     host.signal(signal.SIGHUP)
     assert close_code(mila.socket) == 1001
     assert close_code(sofie.socket) == 1001
+    # The old workers had nothing left to wait for: gone long before the graceful timeout. (Until
+    # they are gone, a reconnect may still land on one and hear 1001 again; the widget would retry.)
+    wait_until(lambda: not host.worker_pids() & old_workers, timeout=PROMPTLY, what="the old workers to exit")
     host.wait_serving()  # the new workers may still be booting: the widget retries until they answer
     assert mila.connect(after_seq=1)["status"] == "active"
     sofie.connect()
-    # The old workers had nothing left to wait for: gone long before the graceful timeout.
-    wait_until(lambda: not host.worker_pids() & old_workers, timeout=PROMPTLY, what="the old workers to exit")
     sofie.say(conversation_id, "na", "c-2")
     assert mila.socket.expect("message", seq=2)["text"] == "na"
     assert errors_in(host.log()) == []
