@@ -70,6 +70,14 @@ def counsellor(make_user):
 
 
 @pytest.fixture
+def coordinator(session, make_user):
+    user = make_user("coord")
+    user.role = "coordinator"
+    session.commit()
+    return user
+
+
+@pytest.fixture
 def ask(session, site):
     """Ask for a chat as a visitor; returns (ChatRequest, outbox)."""
     site_id = site.id  # read once: tests may close the session between requests

@@ -23,14 +23,6 @@ def ended_chat(session, active_chat):
     return active_chat
 
 
-@pytest.fixture
-def coordinator(session, make_user):
-    user = make_user("coord")
-    user.role = "coordinator"
-    session.commit()
-    return user
-
-
 def form(**changes) -> RegistrationInput:
     values = {"visitor_type": "pupil", "age": 15, "topics": ["study_choice"], "results": ["info_advice"]}
     return RegistrationInput(**{**values, **changes})

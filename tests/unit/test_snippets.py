@@ -17,14 +17,6 @@ TODAY = T0.date()
 DEFAULTS = ["Je eigen CLB", "Awel 102", "Zelfmoordlijn 1813", "Tele-Onthaal 106", "Onderwijskiezer", "112", "Afronden"]
 
 
-@pytest.fixture
-def coordinator(session, make_user):
-    user = make_user("coord")
-    user.role = "coordinator"
-    session.commit()
-    return user
-
-
 def own(**changes) -> SnippetInput:
     return SnippetInput(**{"title": "Huiswerkbegeleiding", "body": "De bib helpt elke woensdag.",
                            "category": "eigen", **changes})
