@@ -5,6 +5,7 @@ services skip the tests with the reason, or fail them when CI=true. The hosts us
 database and Redis channel prefix (../conftest.py), never a developer's.
 """
 
+import contextlib
 import socket
 
 import pytest
@@ -38,17 +39,24 @@ def service_env(migrated_postgres, tmp_path):
             "GRACEFUL_TIMEOUT": "3", "FLOOD_BURST": "200"}
 
 
-@pytest.fixture
-def hosts(service_env, tmp_path):
-    """Two hosts (one gunicorn gevent worker each) on the same database and Redis."""
-    started = [Host(free_port(), service_env, tmp_path) for _ in range(2)]
+@contextlib.contextmanager
+def started_hosts(env: dict, tmp_path, count: int = 2):
+    """`count` hosts on `env`, started; all stopped afterwards (also any the test added to the list)."""
+    started = [Host(free_port(), env, tmp_path) for _ in range(count)]
     try:
         for host in started:
             host.start()
         yield started
     finally:
-        for host in started:  # the test may have added restarted hosts to the list
+        for host in started:
             host.stop()
+
+
+@pytest.fixture
+def hosts(service_env, tmp_path):
+    """Two hosts (one gunicorn gevent worker each) on the same database and Redis."""
+    with started_hosts(service_env, tmp_path) as started:
+        yield started
 
 
 @pytest.fixture

@@ -11,8 +11,7 @@ import requests
 from clbchat.config import DEFAULT_ALTERNATIVES
 
 from ..conftest import PG_URL, SITE_ORIGIN
-from .conftest import free_port
-from .processes import Host
+from .conftest import started_hosts
 
 QUEUE_MAX = 30
 REQUESTS = 300
@@ -20,15 +19,8 @@ REQUESTS = 300
 
 @pytest.fixture
 def busy_hosts(service_env, tmp_path):
-    env = {**service_env, "QUEUE_MAX": str(QUEUE_MAX)}
-    started = [Host(free_port(), env, tmp_path) for _ in range(2)]
-    try:
-        for host in started:
-            host.start()
+    with started_hosts({**service_env, "QUEUE_MAX": str(QUEUE_MAX)}, tmp_path) as started:
         yield started
-    finally:
-        for host in started:
-            host.stop()
 
 
 def ask_all_at_once(hosts, count: int) -> list[requests.Response]:

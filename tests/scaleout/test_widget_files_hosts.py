@@ -8,7 +8,7 @@ import brotli
 import pytest
 import requests
 
-from .processes import Host
+from .conftest import started_hosts
 
 pytestmark = pytest.mark.scaleout
 
@@ -17,16 +17,8 @@ BR = {"Accept-Encoding": "gzip, deflate, br"}
 
 @pytest.fixture
 def two_by_two(service_env, tmp_path):
-    from .conftest import free_port
-
-    started = [Host(free_port(), {**service_env, "WEB_CONCURRENCY": "2"}, tmp_path) for _ in range(2)]
-    try:
-        for host in started:
-            host.start()
+    with started_hosts({**service_env, "WEB_CONCURRENCY": "2"}, tmp_path) as started:
         yield started
-    finally:
-        for host in started:
-            host.stop()
 
 
 def test_every_worker_of_every_host_serves_the_same_compressed_release(two_by_two):
