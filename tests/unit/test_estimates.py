@@ -14,9 +14,14 @@ NOW = datetime(2026, 11, 18, 18, 0, tzinfo=UTC)
 
 def rate(online: int = 3, chats_each: int = 2, pickups_seconds_ago: tuple[int, ...] = (),
          free: int = 0) -> QueueRate:
-    pickups = [NOW - timedelta(seconds=s) for s in sorted(pickups_seconds_ago, reverse=True)]
-    return QueueRate(counsellors_online=online, chats_per_counsellor=chats_each, recent_pickups=pickups, now=NOW,
-                     free_places=free)
+    pickups = [NOW - timedelta(seconds=s) for s in pickups_seconds_ago]
+    return QueueRate(counsellors_online=online, chats_per_counsellor=chats_each, now=NOW, free_places=free,
+                     **recent(pickups))
+
+
+def recent(pickups: list[datetime]) -> dict:
+    """What the service reads of these pick-ups: how many, and the oldest."""
+    return {"recent_pickups": len(pickups), "oldest_pickup": min(pickups, default=None)}
 
 
 def every(seconds: int, count: int) -> tuple[int, ...]:
@@ -117,8 +122,8 @@ def one_slot_every(seconds: float) -> QueueRate:
     """A rate whose first-in-line estimate is exactly `seconds` before rounding: n pick-ups over
     n x `seconds` (at least ten minutes)."""
     count = max(3, math.ceil(MIN_SPAN_FOR_RATE / seconds))
-    return QueueRate(counsellors_online=1, chats_per_counsellor=1, now=NOW,
-                     recent_pickups=[NOW - timedelta(seconds=count * seconds)] * count)
+    return QueueRate(counsellors_online=1, chats_per_counsellor=1, now=NOW, recent_pickups=count,
+                     oldest_pickup=NOW - timedelta(seconds=count * seconds))
 
 
 @pytest.mark.parametrize(
@@ -182,10 +187,10 @@ def at(minutes: float) -> datetime:
 
 def evening(now: datetime, pickups: list[datetime], online: int = 3, chats_each: int = 2,
             free: int = 0) -> QueueRate:
-    """The rate the service would read at `now`: pick-ups of the last hour, oldest first."""
-    recent = sorted(t for t in pickups if now - timedelta(hours=1) <= t <= now)
-    return QueueRate(counsellors_online=online, chats_per_counsellor=chats_each, recent_pickups=recent, now=now,
-                     free_places=free)
+    """The rate the service would read at `now` from the pick-ups of the last hour."""
+    window = [t for t in pickups if now - timedelta(hours=1) <= t <= now]
+    return QueueRate(counsellors_online=online, chats_per_counsellor=chats_each, now=now, free_places=free,
+                     **recent(window))
 
 
 def test_steady_pickups_estimate_what_the_visitors_then_wait():

@@ -151,7 +151,8 @@ def test_snapshot_rate_counts_recently_seen_active_counsellors_and_recent_pickup
     rate = queue.snapshot(session, now, 3).rate
     assert rate.counsellors_online == 1
     assert rate.chats_per_counsellor == 3
-    assert rate.recent_pickups == [now - timedelta(minutes=5)]
+    assert rate.recent_pickups == 1
+    assert rate.oldest_pickup == now - timedelta(minutes=5)
     assert rate.now == now
 
 

@@ -14,7 +14,6 @@ Pure functions, no I/O. The rule is deliberately simple so a counsellor can expl
                         free up), else the mean chat length shared over the chat places online.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -31,17 +30,18 @@ class QueueRate:
 
     counsellors_online: int
     chats_per_counsellor: int
-    recent_pickups: Sequence[datetime]  # pick-up times within the window, oldest first
+    recent_pickups: int  # pick-ups within the window
+    oldest_pickup: datetime | None  # the first of them
     now: datetime
     free_places: int = 0  # chats the counsellors online can still take on before their limit
 
     def seconds_per_pickup(self) -> float | None:
         if self.counsellors_online <= 0:
             return None
-        if len(self.recent_pickups) >= MIN_PICKUPS_FOR_RATE:
-            span = (self.now - self.recent_pickups[0]).total_seconds()
+        if self.recent_pickups >= MIN_PICKUPS_FOR_RATE and self.oldest_pickup is not None:
+            span = (self.now - self.oldest_pickup).total_seconds()
             if span >= MIN_SPAN_FOR_RATE:
-                return span / len(self.recent_pickups)
+                return span / self.recent_pickups
         places = self.counsellors_online * max(self.chats_per_counsellor, 1)
         return MEAN_CHAT_SECONDS / places
 

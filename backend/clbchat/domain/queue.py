@@ -127,24 +127,26 @@ def position_of(session, conversation: Conversation) -> int | None:
 
 
 def queue_rate(session, now: datetime, chats_per_counsellor: int) -> QueueRate:
-    pickups = session.scalars(
-        select(Conversation.picked_up_at)
+    """What the estimates need, in two aggregate queries: it is read on every queue move and by every
+    visitor who (re)connects while waiting, so it reads no row lists."""
+    recent_pickups, oldest_pickup = session.execute(
+        select(func.count(), func.min(Conversation.picked_up_at))
         .where(Conversation.picked_up_at >= now - PICKUP_WINDOW)
-        .order_by(Conversation.picked_up_at)
-    ).all()
+    ).one()
     # Each counsellor online with their open chats: who is online, and how many more chats they can
     # take on now (a visitor within those places is next, domain/estimates.py). Coordinators watch the
     # console but do not take from the queue, so they count for neither.
+    open_chats = (
+        select(func.count()).where(Conversation.counsellor_id == User.id, Conversation.status == "active")
+        .scalar_subquery()
+    )
     online = session.execute(
-        select(User.max_chats, func.count(Conversation.id))
-        .select_from(User)
-        .outerjoin(Conversation, (Conversation.counsellor_id == User.id) & (Conversation.status == "active"))
+        select(User.max_chats, open_chats)
         .where(User.active.is_(True), User.role == "counsellor", User.console_seen_at >= now - ONLINE_WINDOW)
-        .group_by(User.id, User.max_chats)
     ).all()
-    free_places = sum(max((max_chats or chats_per_counsellor) - open_chats, 0) for max_chats, open_chats in online)
+    free_places = sum(max((max_chats or chats_per_counsellor) - chats, 0) for max_chats, chats in online)
     return QueueRate(counsellors_online=len(online), chats_per_counsellor=chats_per_counsellor,
-                     recent_pickups=list(pickups), now=now, free_places=free_places)
+                     recent_pickups=recent_pickups, oldest_pickup=oldest_pickup, now=now, free_places=free_places)
 
 
 def snapshot(session, now: datetime, chats_per_counsellor: int) -> QueueSnapshot:

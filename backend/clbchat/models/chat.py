@@ -53,6 +53,8 @@ class Conversation(db.Model):
         # The queue in order (domain/queue.py): lane, then first come, first served.
         Index("ix_conversations_queue_order", "status", "queue_lane", "requested_at", "id"),
         Index("ix_conversations_picked_up_at", "picked_up_at"),  # recent pick-ups, for estimates
+        # Each counsellor's open chats: free places for the estimates on every queue move, the limit on take.
+        Index("ix_conversations_counsellor_status", "counsellor_id", "status"),
         # The hourly retention check (domain/retention.py) reads only chats that still hold text.
         Index("ix_conversations_unpurged", "ended_at", sqlite_where=text("token_hash IS NOT NULL"),
               postgresql_where=text("token_hash IS NOT NULL")),
