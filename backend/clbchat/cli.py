@@ -17,12 +17,13 @@ from urllib.parse import urlsplit
 
 import click
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
 from .auth import hash_password
-from .domain import team
+from .domain import retention, team
+from .domain.channels import SITES_CHANNEL
 from .domain.errors import DomainError
-from .models import Clb, Conversation, Message, Site, User
+from .models import Clb, Conversation, Site, User
 from .models.staff import DISCIPLINES, ROLES
 from .unit_of_work import reading, unit_of_work
 from .widget_api.cors import SITE_CACHE_SECONDS
@@ -49,7 +50,6 @@ SLUG_PATTERN = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?")
 HOST_PATTERN = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
                           r"|\[[0-9a-f:.]+\]")
 DEFAULT_PORTS = {"http": 80, "https": 443}
-SITES_CHANNEL = "sites"
 SITES_CHANGED = {"type": "sites_changed"}
 
 
@@ -269,10 +269,7 @@ def register(app) -> None:
             if ended and not delete_history:
                 _fail(f"site {slug!r} has {ended} ended chat(s), counted in the reports; add --delete-history "
                       "to delete them with the site")
-            chats = select(Conversation.id).where(Conversation.site_id == site.id)
-            # Messages first: SQLite enforces no ON DELETE CASCADE unless foreign keys are switched on.
-            session.execute(delete(Message).where(Message.conversation_id.in_(chats)))
-            session.execute(delete(Conversation).where(Conversation.site_id == site.id))
+            retention.delete_conversations(session, select(Conversation.id).where(Conversation.site_id == site.id))
             session.delete(site)
             outbox.append((SITES_CHANNEL, SITES_CHANGED))
         click.echo(f"site {slug!r} removed" + (f" with {ended} ended chat(s)" if ended else "") + f"; {reach}")

@@ -51,10 +51,9 @@ def test_a_message_posted_while_the_visitor_attaches_does_not_replay_what_they_h
     def send_state_with_a_message_in_between(session):
         if not posted:
             with unit_of_work() as (db_session, outbox):
-                sofie_id = db_session.get(Conversation, conversation_id).counsellor_id
+                sofie = db_session.get(Conversation, conversation_id).counsellor
                 posted.append(conversations.post_message(db_session, conversation_id, "counsellor", "c-17",
-                                                         "bericht 17", visitor_module._now(), outbox,
-                                                         counsellor_id=sofie_id))
+                                                         "bericht 17", visitor_module._now(), outbox, author=sofie))
         original_send_state(session)
 
     monkeypatch.setattr(visitor_module.VisitorSession, "send_state", send_state_with_a_message_in_between)

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from clbchat.domain import conversations, queue, requeue
+from clbchat.domain import channels, conversations, queue, requeue
 from clbchat.domain.errors import DomainError
 from clbchat.models import Conversation, Message
 
@@ -37,7 +37,7 @@ def test_a_handed_back_chat_waits_ahead_of_every_new_visitor(session, ask, activ
     assert [(m["seq"], m["sender"], m["text"]) for m in lines] == [
         (1, "visitor", "help"), (2, "system", requeue.RETURNED_NOTICE)]
     assert lines[1]["author"] is None
-    channel = queue.conversation_channel(active_chat.id)
+    channel = channels.conversation_channel(active_chat.id)
     assert [(c, e["type"]) for c, e in outbox] == [
         (channel, "message"), (channel, "status"), ("queue", "queue_changed")]
 

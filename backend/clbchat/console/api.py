@@ -10,7 +10,7 @@ from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from ..auth import requires
-from ..domain import code_lists, registration
+from ..domain import code_lists, permissions, registration
 from ..domain.errors import DomainError
 from ..domain.registration import RegistrationInput
 from ..models import Conversation
@@ -154,8 +154,7 @@ def get_registration(conversation_id):
             if exc.code != "not_found":
                 raise
             conversation = session.get(Conversation, conversation_id)
-            if conversation is None or (conversation.counsellor_id != g.user.id
-                                        and not registration.is_coordinator(g.user)):
+            if conversation is None or not permissions.may_register(g.user, conversation.counsellor_id):
                 raise
             return _error(404, "not_found", exc.message, draft=registration.draft(conversation))
 

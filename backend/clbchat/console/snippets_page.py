@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from flask import flash, g, redirect, render_template, request, url_for
 
 from ..auth import requires
-from ..domain import code_lists, snippets
+from ..domain import code_lists, permissions, snippets
 from ..domain.errors import DomainError
 from ..domain.snippets import SnippetInput
 from ..unit_of_work import reading, unit_of_work
@@ -24,7 +24,7 @@ def snippets_page(error=None, status=200):
         mine = [snippets.view(s, today) for s in snippets.visible(session, g.user)]
         results = code_lists.snapshot(session, "results")
         page = render_template("console/snippets.html", snippets=mine, error=error or {},
-                               coordinator=snippets.is_coordinator(g.user),
+                               coordinator=permissions.is_coordinator(g.user),
                                results=[o for o in results.options if o.retired_in is None], today=today)
     return page, status
 

@@ -14,8 +14,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import ARRAY, Integer, any_, bindparam, insert, select, update
 
 from ..models import Conversation, Message, User
+from . import participants, permissions, views
+from .channels import QUEUE_CHANNEL, conversation_channel
 from .errors import DomainError
-from .queue import QUEUE_CHANNEL, conversation_channel, hash_token
+from .queue import hash_token
 
 MESSAGE_MAX = 2000
 COMMENT_MAX = 500
@@ -28,35 +30,16 @@ def by_token(session, token: str) -> Conversation:
     return conversation
 
 
-def get_for_counsellor(session, conversation_id: int, counsellor_id: int) -> Conversation:
-    conversation = session.get(Conversation, conversation_id)
-    if conversation is None or conversation.counsellor_id != counsellor_id:
-        raise DomainError("not_your_chat", "Dit gesprek is niet van jou.", conversation_id=conversation_id)
-    return conversation
-
-
-def message_view(message: Message, conversation: Conversation) -> dict:
-    counsellor = conversation.counsellor
-    return _view(conversation.id, message.seq, message.sender, conversation.nickname,
-                 counsellor.display_name if counsellor else None, message.body, message.client_id,
-                 message.created_at)
-
-
-def _view(conversation_id: int, seq: int, sender: str, nickname: str | None, counsellor_name: str | None,
-          text: str, client_id: str, sent_at: datetime) -> dict:
-    # A system line comes from the service itself, not from a person.
-    author = None if sender == "system" else nickname if sender == "visitor" else counsellor_name or "CLB"
-    return {"conversation_id": conversation_id, "seq": seq, "sender": sender, "author": author, "text": text,
-            "client_id": client_id, "sent_at": sent_at.isoformat()}
-
-
 def transcript(session, conversation: Conversation, after_seq: int = 0) -> list[dict]:
-    messages = session.scalars(
-        select(Message)
+    """The thread as everyone in it sees it (visitor and staff alike), after `after_seq`."""
+    rows = session.execute(
+        select(Message, User.display_name)
+        .outerjoin(User, User.id == Message.author_id)
         .where(Message.conversation_id == conversation.id, Message.seq > after_seq)
         .order_by(Message.seq)
     ).all()
-    return [message_view(m, conversation) for m in messages]
+    return [views.message(conversation.id, m.seq, m.sender, conversation.nickname, name, m.body, m.client_id,
+                          m.created_at) for m, name in rows]
 
 
 # The message path's statements, built once and run on the session's connection rather than through
@@ -65,18 +48,19 @@ _NEXT_SEQ = (
     update(Conversation)
     .where(Conversation.id == bindparam("conversation_id"), Conversation.status == "active")
     .values(last_seq=Conversation.last_seq + 1)
-    .returning(Conversation.last_seq, Conversation.nickname,
+    .returning(Conversation.last_seq, Conversation.nickname, Conversation.counsellor_id,
                select(User.display_name).where(User.id == Conversation.counsellor_id).scalar_subquery())
 )
-_NEXT_SEQ_OF_COUNSELLOR = _NEXT_SEQ.where(Conversation.counsellor_id == bindparam("of_counsellor"))
+# permissions.py: the owner may write; checked in the UPDATE itself, no query of its own.
+_NEXT_SEQ_OF_OWNER = _NEXT_SEQ.where(Conversation.counsellor_id == bindparam("owner_id"))
 _INSERT_MESSAGE = insert(Message)
 
 
 def post_message(session, conversation_id: int, sender: str, client_id: str, text: str, now: datetime,
-                 outbox: list, counsellor_id: int | None = None, look_up_first: bool = True) -> dict:
+                 outbox: list, author=None, look_up_first: bool = True) -> dict:
     """Store a message once and return its view (with its seq). A resend returns the stored one.
 
-    A counsellor's message needs their `counsellor_id` (it must be their chat). The normal path is
+    A counsellor's message needs its `author` (a `permissions.Staff` or `User`): the chat's owner. The normal path is
     two statements: an UPDATE that checks the chat and takes the next seq, and the INSERT. A resent
     client id is found by a look-up first, or, with `look_up_first=False` (the hot path, where
     resends are rare), by the unique key: the INSERT fails, the caller rolls back (seq included) and
@@ -86,28 +70,30 @@ def post_message(session, conversation_id: int, sender: str, client_id: str, tex
         raise DomainError("too_long", f"Een bericht mag hoogstens {MESSAGE_MAX} tekens lang zijn.",
                           client_id=client_id)
     if look_up_first:
-        stored = _stored_view(session, conversation_id, sender, client_id, counsellor_id)
+        stored = _stored_view(session, conversation_id, sender, client_id, author)
         if stored is not None:
             return stored
     connection = session.connection()
     if sender == "counsellor":
-        result = connection.execute(_NEXT_SEQ_OF_COUNSELLOR,
-                                    {"conversation_id": conversation_id, "of_counsellor": counsellor_id})
+        result = connection.execute(_NEXT_SEQ_OF_OWNER, {"conversation_id": conversation_id, "owner_id": author.id})
     else:
         result = connection.execute(_NEXT_SEQ, {"conversation_id": conversation_id})
     row = result.one_or_none()
     if row is None:
         # A resend whose chat has ended since (the ack was lost) still gets its stored message.
-        stored = None if look_up_first else _stored_view(session, conversation_id, sender, client_id, counsellor_id)
+        stored = None if look_up_first else _stored_view(session, conversation_id, sender, client_id, author)
         if stored is not None:
             return stored
         if sender == "counsellor":
-            get_for_counsellor(session, conversation_id, counsellor_id)  # raises not_your_chat if so
+            permissions.require(session, conversation_id, author, "write")  # not_found, not_your_chat
         raise DomainError("wrong_state", "Dit gesprek is niet (meer) bezig.", client_id=client_id)
-    seq, nickname, counsellor_display_name = row
+    seq, nickname, owner_id, owner_name = row
+    # A counsellor's message is by the chat's owner (checked above), a visitor's by nobody on the staff.
+    author_id, author_name = (owner_id, owner_name) if sender == "counsellor" else (None, None)
     connection.execute(_INSERT_MESSAGE, {"conversation_id": conversation_id, "seq": seq, "sender": sender,
-                                         "client_id": client_id, "body": text, "created_at": now})
-    view = _view(conversation_id, seq, sender, nickname, counsellor_display_name, text, client_id, now)
+                                         "author_id": author_id, "client_id": client_id, "body": text,
+                                         "created_at": now})
+    view = views.message(conversation_id, seq, sender, nickname, author_name, text, client_id, now)
     outbox.append((conversation_channel(conversation_id), {"type": "message", **view}))
     return view
 
@@ -121,23 +107,25 @@ def post_system_message(session, conversation_id: int, text: str, now: datetime,
     client_id = f"system-{seq}"
     session.execute(_INSERT_MESSAGE, {"conversation_id": conversation_id, "seq": seq, "sender": "system",
                                       "client_id": client_id, "body": text, "created_at": now})
-    view = _view(conversation_id, seq, "system", None, None, text, client_id, now)
+    view = views.message(conversation_id, seq, "system", None, None, text, client_id, now)
     outbox.append((conversation_channel(conversation_id), {"type": "message", **view}))
     return view
 
 
-def _stored_view(session, conversation_id: int, sender: str, client_id: str, counsellor_id: int | None):
-    message = session.scalar(
-        select(Message).where(Message.conversation_id == conversation_id, Message.sender == sender,
-                              Message.client_id == client_id)
-    )
-    if message is None:
+def _stored_view(session, conversation_id: int, sender: str, client_id: str, author):
+    row = session.execute(
+        select(Message, User.display_name).outerjoin(User, User.id == Message.author_id)
+        .where(Message.conversation_id == conversation_id, Message.sender == sender, Message.client_id == client_id)
+    ).one_or_none()
+    if row is None:
         return None
+    message, author_name = row
     if sender == "counsellor":
-        conversation = get_for_counsellor(session, conversation_id, counsellor_id)
+        conversation = permissions.require(session, conversation_id, author, "write")
     else:
         conversation = session.get(Conversation, conversation_id)
-    return message_view(message, conversation)
+    return views.message(conversation_id, message.seq, sender, conversation.nickname, author_name, message.body,
+                         client_id, message.created_at)
 
 
 def end(session, conversation: Conversation, by: str, now: datetime, outbox: list,
@@ -163,6 +151,7 @@ def end(session, conversation: Conversation, by: str, now: datetime, outbox: lis
     )
     if result.rowcount != 1:
         return False
+    participants.finish(session, conversation.id, now, "ended")
     session.refresh(conversation)
     outbox.append((conversation_channel(conversation.id), {"type": "status", "conversation_id": conversation.id}))
     # Either the queue got shorter or a counsellor got a place free: positions or estimates change.

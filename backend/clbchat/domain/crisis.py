@@ -5,16 +5,13 @@ never sees it."""
 from datetime import datetime
 
 from ..models import Conversation, User
+from . import permissions
 from .errors import DomainError
 
 
 def mark(session, conversation_id: int, user: User, crisis: bool, now: datetime) -> Conversation:
     """Set or clear `crisis_at` of the user's own active chat. Marking twice keeps the first time."""
-    conversation = session.get(Conversation, conversation_id)
-    if conversation is None:
-        raise DomainError("not_found", "Dit gesprek bestaat niet.", field="conversation_id")
-    if conversation.counsellor_id != user.id:
-        raise DomainError("not_your_chat", "Dit is niet jouw gesprek.", field="conversation_id")
+    conversation = permissions.require(session, conversation_id, user, "mark_crisis", field="conversation_id")
     if conversation.status != "active":
         raise DomainError("wrong_state", "Alleen een lopend gesprek markeer je als crisis.", field="conversation_id")
     if not crisis:

@@ -16,10 +16,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, literal, select, tuple_, update
 
 from ..models import Conversation, User, UTCDateTime
+from . import participants
+from .channels import QUEUE_CHANNEL, conversation_channel
 from .errors import DomainError
 from .estimates import QueueRate
 
-QUEUE_CHANNEL = "queue"
 PICKUP_WINDOW = timedelta(minutes=60)
 ONLINE_WINDOW = timedelta(seconds=45)
 CONSOLE_HEAD = 50
@@ -29,10 +30,6 @@ ADMISSION_LOCK_KEY = 0x434C4201  # "CLB" 1: PostgreSQL advisory lock key for adm
 # pool's while PostgreSQL makes it wait (which left no connection for sockets and pages: 503s).
 admission_turn = threading.Lock()
 LANE_RETURNED, LANE_NEW = 0, 1
-
-
-def conversation_channel(conversation_id: int) -> str:
-    return f"conversation:{conversation_id}"
 
 
 def hash_token(token: str) -> str:
@@ -215,4 +212,7 @@ def _claim(session, conversation_id: int, counsellor: User, now: datetime) -> bo
                 picked_up_at=func.coalesce(Conversation.picked_up_at, literal(now, UTCDateTime())))
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    if result.rowcount != 1:
+        return False
+    participants.begin(session, conversation_id, counsellor.id, "owner", now)
+    return True

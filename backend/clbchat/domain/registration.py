@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from ..models import Conversation, Registration, RegistrationChange, RegistrationCode, User
 from ..models.registration import VISITOR_TYPES
-from . import code_lists
+from . import code_lists, permissions
 from .errors import DomainError
 
 AUTHOR_EDIT_DAYS = 7
@@ -33,10 +33,6 @@ class RegistrationInput:
     prank: bool = False
     crisis: bool = False
     note: str | None = None
-
-
-def is_coordinator(user: User) -> bool:
-    return user.role == "coordinator"
 
 
 def draft(conversation: Conversation) -> dict:
@@ -66,8 +62,8 @@ def correct(session, conversation_id: int, user: User, data: RegistrationInput, 
     registration = session.get(Registration, conversation_id)
     if registration is None:
         raise DomainError("not_found", "Dit gesprek heeft nog geen registratie.", conversation_id=conversation_id)
-    if not is_coordinator(user):
-        if registration.counsellor_id != user.id:
+    if not permissions.is_coordinator(user):
+        if not permissions.may_register(user, registration.counsellor_id):
             raise DomainError("not_your_chat", "Dit is niet jouw registratie.", conversation_id=conversation_id)
         if now - registration.created_at > timedelta(days=AUTHOR_EDIT_DAYS):
             raise DomainError("edit_window_closed", f"Na {AUTHOR_EDIT_DAYS} dagen kan alleen een coördinator "
@@ -87,7 +83,7 @@ def get_visible(session, conversation_id: int, user: User) -> Registration:
     registration = session.get(Registration, conversation_id)
     if registration is None:
         raise DomainError("not_found", "Dit gesprek heeft nog geen registratie.", conversation_id=conversation_id)
-    if registration.counsellor_id != user.id and not is_coordinator(user):
+    if not permissions.may_register(user, registration.counsellor_id):
         raise DomainError("not_your_chat", "Dit is niet jouw registratie.", conversation_id=conversation_id)
     return registration
 
@@ -101,7 +97,7 @@ def open_registrations(session, user: User) -> list[dict]:
              .where(Conversation.status == "ended", Conversation.picked_up_at.is_not(None),
                     Registration.conversation_id.is_(None))
              .order_by(Conversation.ended_at, Conversation.id))
-    if not is_coordinator(user):
+    if not permissions.is_coordinator(user):
         query = query.where(Conversation.counsellor_id == user.id)
     return [{"conversation_id": id_, "nickname": nickname, "visitor_role": role, "ended_at": ended_at,
              "counsellor_id": counsellor_id, "counsellor": name}
@@ -128,7 +124,7 @@ def _registrable(session, conversation_id: int, user: User) -> Conversation:
     if conversation.status != "ended" or conversation.picked_up_at is None:
         raise DomainError("wrong_state", "Alleen een beantwoord gesprek dat voorbij is, wordt geregistreerd.",
                           conversation_id=conversation_id)
-    if conversation.counsellor_id != user.id and not is_coordinator(user):
+    if not permissions.may_register(user, conversation.counsellor_id):
         raise DomainError("not_your_chat", "Dit gesprek is niet van jou.", conversation_id=conversation_id)
     return conversation
 

@@ -13,8 +13,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, update
 
 from ..models import Conversation, User
+from . import participants
+from .channels import QUEUE_CHANNEL, conversation_channel
 from .conversations import end, post_system_message
-from .queue import LANE_RETURNED, QUEUE_CHANNEL, conversation_channel
+from .queue import LANE_RETURNED
 
 RETURNED_NOTICE = "Je gesprekspartner is weggevallen. We zoeken een collega voor je."
 
@@ -30,6 +32,7 @@ def hand_back(session, conversation_id: int, counsellor_id: int, now: datetime, 
     )
     if result.rowcount != 1:
         return False
+    participants.finish(session, conversation_id, now, "requeued", user_id=counsellor_id, roles=("owner",))
     post_system_message(session, conversation_id, RETURNED_NOTICE, now, outbox)
     outbox.append((conversation_channel(conversation_id), {"type": "status", "conversation_id": conversation_id}))
     outbox.append((QUEUE_CHANNEL, {"type": "queue_changed"}))

@@ -2,7 +2,8 @@
 
 After RETENTION_DAYS, an ended conversation keeps only what the annual report needs (site, partner
 ref, pupil/parent/other, times, outcome, stars, and its registration's codes, age, flags and times);
-its messages, nickname, rating comment, resume token and the registration's staff note are deleted.
+its messages, nickname, rating comment, resume token, staff thread, hand-over notes and the
+registration's staff note are deleted. (`delete_conversations` removes chats whole: `flask remove-site`.)
 Safe to run from every process at once.
 """
 
@@ -10,7 +11,16 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
 
-from ..models import Conversation, Message, Registration
+from ..models import (
+    Conversation,
+    HandOver,
+    Message,
+    Participation,
+    Registration,
+    RegistrationChange,
+    RegistrationCode,
+    StaffMessage,
+)
 
 
 def stale_conversations(cutoff: datetime):
@@ -27,11 +37,23 @@ def purge_transcripts(session, keep: timedelta, now: datetime) -> int:
     ids = session.scalars(stale_conversations(now - keep)).all()
     if not ids:
         return 0
-    session.execute(delete(Message).where(Message.conversation_id.in_(ids)).execution_options(
-        synchronize_session=False))
+    for table in (Message, StaffMessage):
+        session.execute(delete(table).where(table.conversation_id.in_(ids)).execution_options(
+            synchronize_session=False))
+    session.execute(update(HandOver).where(HandOver.conversation_id.in_(ids)).values(note=None)
+                    .execution_options(synchronize_session=False))
     session.execute(update(Registration).where(Registration.conversation_id.in_(ids)).values(note=None)
                     .execution_options(synchronize_session=False))
     session.execute(update(Conversation).where(Conversation.id.in_(ids)).values(
         nickname=None, rating_comment=None, token_hash=None, last_seq=0).execution_options(
         synchronize_session=False))
     return len(ids)
+
+
+def delete_conversations(session, ids) -> None:
+    """Delete these conversations (a list or a SELECT of ids) with all that hangs on them, children first:
+    SQLite enforces no ON DELETE CASCADE unless foreign keys are switched on."""
+    for table in (StaffMessage, Message, Participation, HandOver, RegistrationCode, RegistrationChange,
+                  Registration, Conversation):
+        column = table.id if table is Conversation else table.conversation_id
+        session.execute(delete(table).where(column.in_(ids)).execution_options(synchronize_session=False))

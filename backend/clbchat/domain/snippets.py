@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import or_, select
 
 from ..models import Snippet, User
-from . import code_lists
+from . import code_lists, permissions
 from .errors import DomainError
 
 TITLE_MAX, BODY_MAX, CATEGORY_MAX = 80, 2000, 40
@@ -38,10 +38,6 @@ class SnippetInput:
     partner_url: str | None = None
     last_checked: date | None = None
     result_code: str | None = None
-
-
-def is_coordinator(user: User) -> bool:
-    return user.role == "coordinator"
 
 
 def has_partner(snippet: Snippet) -> bool:
@@ -81,7 +77,7 @@ def search(snippets: list[Snippet], query: str) -> list[Snippet]:
 
 def create(session, user: User, data: SnippetInput, library: bool, now: datetime) -> Snippet:
     """A new snippet: the user's own, or (coordinators only) one in the library."""
-    if library and not is_coordinator(user):
+    if library and not permissions.is_coordinator(user):
         raise DomainError("forbidden", "Alleen een coördinator voegt snippets aan de bibliotheek toe.",
                           field="library")
     for name in ("title", "body", "category"):
@@ -117,7 +113,7 @@ def editable(session, snippet_id: int, user: User) -> Snippet:
     snippet = session.get(Snippet, snippet_id)
     if snippet is None or snippet.retired_at is not None or snippet.owner_id not in (None, user.id):
         raise DomainError("not_found", "Deze snippet bestaat niet (meer).", field="id")
-    if snippet.owner_id is None and not is_coordinator(user):
+    if snippet.owner_id is None and not permissions.is_coordinator(user):
         raise DomainError("forbidden", "Alleen een coördinator past de bibliotheek aan.", field="library")
     return snippet
 

@@ -6,13 +6,18 @@ only in a process.
 - staff: users (counsellors and coordinators), CLBs
 - registration: what is registered after a chat, and the coded lists it uses
 - snippets: ready-made texts for the composer
+- teamwork: the staff side of a chat (who took part, hand-overs, the staff-only thread)
+- board: the shared board of notes about recurring chatters
 """
 
+from .board import BoardNote
 from .chat import Conversation, Message, Site
 from .registration import CodeList, CodeOption, Registration, RegistrationChange, RegistrationCode
 from .snippets import Snippet
 from .staff import Clb, User
+from .teamwork import HandOver, Participation, StaffMessage
 from .types import UTCDateTime, utcnow
 
-__all__ = ["Clb", "CodeList", "CodeOption", "Conversation", "Message", "Registration", "RegistrationChange",
-           "RegistrationCode", "Site", "Snippet", "User", "UTCDateTime", "utcnow"]
+__all__ = ["BoardNote", "Clb", "CodeList", "CodeOption", "Conversation", "HandOver", "Message", "Participation",
+           "Registration", "RegistrationChange", "RegistrationCode", "Site", "Snippet", "StaffMessage", "User",
+           "UTCDateTime", "utcnow"]

@@ -88,6 +88,8 @@ class Conversation(db.Model):
     visitor_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     visitor_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    # The staff thread's own numbering (models/teamwork.py: StaffMessage), apart from the visitor's.
+    last_staff_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     rating_stars: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
     rating_comment: Mapped[str | None] = mapped_column(String(500), nullable=True)
     rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -111,7 +113,10 @@ class Message(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
     seq: Mapped[int] = mapped_column(Integer)
-    sender: Mapped[str] = mapped_column(String(10))  # visitor | counsellor | system
+    sender: Mapped[str] = mapped_column(String(11))  # visitor | counsellor | coordinator | system
+    # The staff member who wrote it (a counsellor, or a coordinator who joined); None for the visitor
+    # and the service's own lines.
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     client_id: Mapped[str] = mapped_column(String(64))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,6 +1,5 @@
 """The counsellor's WebSocket (`/ws/console`): the live queue, taking visitors, several chats at once."""
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
@@ -8,7 +7,7 @@ from simple_websocket import ConnectionClosed
 from sqlalchemy import select
 
 from ..auth import current_user
-from ..domain import conversations, queue
+from ..domain import channels, conversations, permissions, queue, views
 from ..domain.errors import DomainError
 from ..extensions import db, sock
 from ..models import Conversation, User
@@ -28,6 +27,7 @@ from ..schemas import (
 from ..unit_of_work import reading, retrying_on_conflict, unit_of_work
 from . import bp
 from .connection import Connection
+from .delivery import OrderedDelivery
 
 _hello_out, _queue_out, _chat_out, _message_out = ConsoleHelloOut(), ConsoleQueueOut(), ChatEventOut(), MessageOut()
 _ack_out, _typing_out, _presence_out = AckOut(), TypingOut(), PresenceOut()
@@ -53,8 +53,8 @@ class ConsoleSession:
         self.conn = conn
         self.counsellor = counsellor
         self.user_id = counsellor["id"]
-        self._lock = threading.Lock()
-        self.sent_seq: dict[int, int] = {}  # conversation id -> last seq sent, for the chats open here
+        self.staff = permissions.Staff(counsellor["id"], counsellor["role"])
+        self.delivery = OrderedDelivery(self)  # each open chat's messages in seq order, once
         self.last_queue = None
 
     def run(self) -> None:
@@ -65,7 +65,7 @@ class ConsoleSession:
             pass
         finally:
             self.hub.remove_console(self)
-            for conversation_id in list(self.sent_seq):
+            for conversation_id in self.delivery.threads():
                 self._unwatch(conversation_id)
             self.conn.close()
             self.hub.queue_changed()  # counsellors online changed
@@ -78,18 +78,18 @@ class ConsoleSession:
                 select(Conversation.id).where(Conversation.counsellor_id == self.user_id,
                                               Conversation.status == "active").order_by(Conversation.picked_up_at)
             ).all()
-        # Under the lock, events for these chats wait until their history has gone out first.
-        with self._lock:
+        # Events for these chats wait until their history has gone out first.
+        with self.delivery.held():
             chats = [self._open_chat(conversation_id) for conversation_id in ids]
             self.conn.send(_hello_out, {"type": "hello", "counsellor": self.counsellor, "chats": chats})
         self.hub.add_console(self)
         self.on_queue(self.hub.current_snapshot())
 
     def _open_chat(self, conversation_id: int) -> dict:
-        """Subscribe and read the chat; call with self._lock held."""
+        """Subscribe and read the chat; call holding self.delivery.held()."""
         self._watch(conversation_id)
         chat = self._chat_view(conversation_id)
-        self.sent_seq[conversation_id] = chat["messages"][-1]["seq"] if chat["messages"] else 0
+        self.delivery.start(conversation_id, chat["messages"][-1]["seq"] if chat["messages"] else 0)
         return chat
 
     def _serve(self) -> None:
@@ -105,7 +105,7 @@ class ConsoleSession:
             conversation = queue.take(session, user, data["conversation_id"],
                                       self.app.config["MAX_CHATS_PER_COUNSELLOR"], _now(), outbox)
             conversation_id = conversation.id
-        with self._lock:
+        with self.delivery.held():
             self.conn.send(_chat_out, {"type": "chat", "chat": self._open_chat(conversation_id)})
 
     def _on_message(self, data) -> None:
@@ -113,24 +113,24 @@ class ConsoleSession:
             with unit_of_work() as (session, outbox):
                 return conversations.post_message(session, data["conversation_id"], "counsellor",
                                                   data["client_id"], data["text"], _now(), outbox,
-                                                  counsellor_id=self.user_id, look_up_first=retry)
+                                                  author=self.staff, look_up_first=retry)
 
         view = retrying_on_conflict(store)
-        self.deliver_message(view)
+        self.delivery.deliver(view["conversation_id"], view)
         self.conn.send(_ack_out, {"type": "ack", "conversation_id": view["conversation_id"],
                                   "client_id": view["client_id"], "seq": view["seq"]})
 
     def _on_typing(self, data) -> None:
         conversation_id = data["conversation_id"]
-        if conversation_id not in self.sent_seq:
+        if not self.delivery.follows(conversation_id):
             raise DomainError("not_your_chat", "Dit gesprek is niet van jou.", conversation_id=conversation_id)
-        self.bus.publish(queue.conversation_channel(conversation_id),
+        self.bus.publish(channels.conversation_channel(conversation_id),
                          {"type": "typing", "conversation_id": conversation_id, "sender": "counsellor",
                           "active": data["active"]})
 
     def _on_end(self, data) -> None:
         with unit_of_work() as (session, outbox):
-            conversation = conversations.get_for_counsellor(session, data["conversation_id"], self.user_id)
+            conversation = permissions.require(session, data["conversation_id"], self.staff, "end")
             if not conversations.end(session, conversation, "counsellor", _now(), outbox):
                 raise DomainError("wrong_state", "Dit gesprek is al beëindigd.",
                                   conversation_id=conversation.id)
@@ -138,7 +138,7 @@ class ConsoleSession:
     def _on_sync(self, data) -> None:
         conversation_id = data["conversation_id"]
         with unit_of_work() as (session, _outbox):
-            conversation = conversations.get_for_counsellor(session, conversation_id, self.user_id)
+            conversation = permissions.require(session, conversation_id, self.staff, "read")
             messages = conversations.transcript(session, conversation, data["after_seq"])
         for message in messages:
             self.conn.send(_message_out, {"type": "message", **message})
@@ -148,15 +148,15 @@ class ConsoleSession:
 
     # --- events ---------------------------------------------------------------------------
     def _watch(self, conversation_id: int) -> None:
-        self.bus.subscribe(queue.conversation_channel(conversation_id), self._on_event)
+        self.bus.subscribe(channels.conversation_channel(conversation_id), self._on_event)
 
     def _unwatch(self, conversation_id: int) -> None:
-        self.bus.unsubscribe(queue.conversation_channel(conversation_id), self._on_event)
+        self.bus.unsubscribe(channels.conversation_channel(conversation_id), self._on_event)
 
     def _on_event(self, _channel, event) -> None:
         kind, conversation_id = event["type"], event["conversation_id"]
         if kind == "message":
-            self.deliver_message(event)
+            self.delivery.deliver(conversation_id, event)
         elif kind == "typing" and event["sender"] == "visitor":
             self.conn.send(_typing_out, {"type": "typing", "conversation_id": conversation_id,
                                          "active": event["active"]})
@@ -166,9 +166,7 @@ class ConsoleSession:
         elif kind == "status":
             self._on_status(conversation_id)
         elif kind == "resync":  # events may have been missed: fill the gap, then check the status
-            with self._lock:
-                if conversation_id in self.sent_seq:
-                    self._send_missing(conversation_id)
+            self.delivery.fill(conversation_id)
             self._on_status(conversation_id)
 
     def _on_status(self, conversation_id: int) -> None:
@@ -179,35 +177,12 @@ class ConsoleSession:
             return
         # Ended, or no longer this counsellor's (back in the queue, or taken since by a colleague).
         self._unwatch(conversation_id)
-        with self._lock:
-            known = self.sent_seq.pop(conversation_id, None) is not None
-        if not known:
+        if not self.delivery.stop(conversation_id):
             return
         if status == "ended":
             self.conn.send(_ended_out, {"type": "ended", "conversation_id": conversation_id, "by": ended_by})
         else:
             self.conn.send(_released_out, {"type": "released", "conversation_id": conversation_id})
-
-    def deliver_message(self, view: dict) -> None:
-        """Message frames in seq order, once per chat on this connection; gaps filled from the database."""
-        conversation_id = view["conversation_id"]
-        with self._lock:
-            sent = self.sent_seq.get(conversation_id)
-            if sent is None or view["seq"] <= sent:
-                return
-            if view["seq"] == sent + 1:
-                self._send_message(view)
-            else:
-                self._send_missing(conversation_id)
-
-    def _send_missing(self, conversation_id: int) -> None:
-        """Send what the database has after the last seq sent; call with self._lock held."""
-        for message in self._transcript(conversation_id, self.sent_seq[conversation_id]):
-            self._send_message(message)
-
-    def _send_message(self, message: dict) -> None:
-        self.conn.send(_message_out, {"type": "message", **message})
-        self.sent_seq[message["conversation_id"]] = message["seq"]
 
     def on_queue(self, snapshot) -> None:
         head = [entry.__dict__ for entry in snapshot.head]
@@ -218,23 +193,20 @@ class ConsoleSession:
             self.last_queue = key
             self.conn.send(_queue_out, payload)
 
-    # --- reads ----------------------------------------------------------------------------
-    def _transcript(self, conversation_id: int, after_seq: int) -> list[dict]:
+    # --- reads (and OrderedDelivery's reader) ------------------------------------------------
+    def read_after(self, conversation_id: int, after_seq: int) -> list[dict]:
         with self.app.app_context(), reading() as session:
             conversation = session.get(Conversation, conversation_id)
             return conversations.transcript(session, conversation, after_seq)
 
+    def send_view(self, _conversation_id: int, view: dict) -> None:
+        self.conn.send(_message_out, {"type": "message", **view})
+
     def _chat_view(self, conversation_id: int) -> dict:
         with self.app.app_context(), reading() as session:
-            c = session.get(Conversation, conversation_id)
-            fresh = c.visitor_seen_at is not None and c.visitor_seen_at >= _now() - timedelta(
-                seconds=3 * self.app.config["HEARTBEAT_SECONDS"])
-            return {"id": c.id, "nickname": c.nickname, "visitor_role": c.visitor_role, "status": c.status,
-                    "visitor_connected": bool(c.visitor_connected and fresh),
-                    "requested_at": c.requested_at, "picked_up_at": c.picked_up_at, "ended_by": c.ended_by,
-                    "taken_over": c.requeued_at is not None, "site": c.site.name, "ref": c.ref,
-                    "crisis_at": c.crisis_at,
-                    "messages": conversations.transcript(session, c)}
+            conversation = session.get(Conversation, conversation_id)
+            fresh_after = _now() - timedelta(seconds=3 * self.app.config["HEARTBEAT_SECONDS"])
+            return views.staff_chat(conversation, conversations.transcript(session, conversation), fresh_after)
 
 
 def _now() -> datetime:

@@ -16,7 +16,7 @@ import time
 import weakref
 from datetime import UTC, datetime, timedelta
 
-from ..domain import conversations, queue, requeue, retention
+from ..domain import channels, conversations, queue, requeue, retention
 from ..unit_of_work import reading, unit_of_work
 from .connection import live_connections
 
@@ -41,7 +41,7 @@ class Hub:
         self._started = False
         self._stopping = threading.Event()
         self._last_purge = datetime.min.replace(tzinfo=UTC)
-        bus.subscribe(queue.QUEUE_CHANNEL, self._on_queue_event)
+        bus.subscribe(channels.QUEUE_CHANNEL, self._on_queue_event)
 
     # --- registry -------------------------------------------------------------------------
     def add_visitor(self, session) -> None:

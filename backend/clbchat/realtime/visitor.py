@@ -1,12 +1,11 @@
 """The visitor's WebSocket (`/ws/visitor`): attach with a resume token, wait, chat, end, rate."""
 
-import threading
 from datetime import UTC, datetime
 
 from flask import current_app, request
 from simple_websocket import ConnectionClosed
 
-from ..domain import conversations, queue
+from ..domain import channels, conversations, queue, views
 from ..domain.errors import DomainError
 from ..domain.estimates import estimate_wait
 from ..extensions import sock
@@ -22,6 +21,7 @@ from ..schemas import (
 from ..unit_of_work import reading, retrying_on_conflict, unit_of_work
 from . import bp
 from .connection import Connection
+from .delivery import OrderedDelivery
 from .origins import origin_allowed
 
 HELLO_TIMEOUT_SECONDS = 15
@@ -46,8 +46,7 @@ class VisitorSession:
         self.conversation_id: int | None = None
         self.status: str | None = None
         self.epoch = 0
-        self._delivery = threading.Lock()  # keeps message frames in seq order
-        self.sent_seq = 0
+        self.delivery = OrderedDelivery(self)  # message frames in seq order, once
         self.last_queue: tuple | None = None
 
     # --- lifecycle ------------------------------------------------------------------------
@@ -94,17 +93,16 @@ class VisitorSession:
                 conversation.visitor_connected = True
                 conversation.visitor_epoch += 1
                 self.epoch = conversation.visitor_epoch
-        channel = queue.conversation_channel(self.conversation_id)
+        channel = channels.conversation_channel(self.conversation_id)
         # The catch-up point comes first: a message event that arrives after the subscription below
         # but before the catch-up must find after_seq here, or its gap fill would start from 0 and
         # replay everything the visitor already has.
-        with self._delivery:
-            self.sent_seq = after_seq
+        self.delivery.start(self.conversation_id, after_seq)
         # Subscribe before reading the state and the transcript so nothing published in between is missed.
         self.bus.subscribe(channel, self._on_event)
         self.hub.add_visitor(self)
         self.send_state()
-        self._catch_up()
+        self.delivery.fill(self.conversation_id)
         if self.status != "ended":
             self.bus.publish(channel, {"type": "presence", "conversation_id": self.conversation_id,
                                        "visitor_connected": True})
@@ -114,7 +112,7 @@ class VisitorSession:
             self.conn.close()
             return
         self.hub.remove_visitor(self)
-        channel = queue.conversation_channel(self.conversation_id)
+        channel = channels.conversation_channel(self.conversation_id)
         self.bus.unsubscribe(channel, self._on_event)
         self.conn.close()
         if self.status != "ended":
@@ -143,12 +141,12 @@ class VisitorSession:
 
         view = retrying_on_conflict(store)
         # The message itself reaches this socket through the bus (published on commit), before the ack.
-        self.deliver_message(view)
+        self.delivery.deliver(self.conversation_id, view)
         self.conn.send(_ack_out, {"type": "ack", "client_id": view["client_id"], "seq": view["seq"]})
 
     def _on_typing(self, data) -> None:
         if self.status == "active":
-            self.bus.publish(queue.conversation_channel(self.conversation_id),
+            self.bus.publish(channels.conversation_channel(self.conversation_id),
                              {"type": "typing", "conversation_id": self.conversation_id, "sender": "visitor",
                               "active": data["active"]})
 
@@ -173,40 +171,20 @@ class VisitorSession:
     def _on_event(self, _channel, event) -> None:
         kind = event["type"]
         if kind == "message":
-            self.deliver_message(event)
+            self.delivery.deliver(self.conversation_id, event)
         elif kind == "status":
             self.send_state()
         elif kind == "resync":  # events may have been missed: reload what this visitor sees
             self.send_state()
-            with self._delivery:
-                self._send_missing()
+            self.delivery.fill(self.conversation_id)
         elif kind == "typing" and event["sender"] == "counsellor":
             self.conn.send(_typing_out, {"type": "typing", "active": event["active"]})
 
-    def deliver_message(self, view: dict) -> None:
-        """Send message frames in seq order, exactly once per connection; fill gaps from the database."""
-        with self._delivery:
-            if view["seq"] <= self.sent_seq:
-                return
-            if view["seq"] == self.sent_seq + 1:
-                self._send_message(view)
-            else:
-                self._send_missing()
+    # --- OrderedDelivery's reader ---------------------------------------------------------
+    def send_view(self, _key, view: dict) -> None:
+        self.conn.send(_message_out, {"type": "message", **view})
 
-    def _catch_up(self) -> None:
-        with self._delivery:
-            self._send_missing()
-
-    def _send_missing(self) -> None:
-        """Send what the database has after the last seq sent; call with self._delivery held."""
-        for message in self._transcript(self.sent_seq):
-            self._send_message(message)
-
-    def _send_message(self, message: dict) -> None:
-        self.conn.send(_message_out, {"type": "message", **message})
-        self.sent_seq = message["seq"]
-
-    def _transcript(self, after_seq: int) -> list[dict]:
+    def read_after(self, _key, after_seq: int) -> list[dict]:
         with self.app.app_context(), reading() as session:
             conversation = session.get(Conversation, self.conversation_id)
             return conversations.transcript(session, conversation, after_seq)
@@ -221,10 +199,7 @@ class VisitorSession:
                 estimate = estimate_wait(position, rate)
                 self.last_queue = (position, estimate)
             self.status = conversation.status
-            state = {"type": "state", "conversation_id": conversation.id, "status": conversation.status,
-                     "position": position, "estimate_seconds": estimate,
-                     "counsellor": conversation.counsellor.display_name if conversation.counsellor else None,
-                     "ended_by": conversation.ended_by, "rated": conversation.rated_at is not None}
+            state = views.visitor_state(conversation, position, estimate)
         self.conn.send(_state_out, state)
 
     def on_queue(self, positions: dict[int, int], rate) -> None:
