@@ -69,6 +69,8 @@ def from_env(env=None) -> dict:
         # A counsellor's console away this long (crash, closed lid): their chats go back to the queue.
         "COUNSELLOR_GRACE_SECONDS": _int(env, "COUNSELLOR_GRACE_SECONDS", 60),
         "HEARTBEAT_SECONDS": _int(env, "HEARTBEAT_SECONDS", 10),
+        # A hand-over offer not accepted within this many seconds lapses: the chat stays with its counsellor.
+        "HANDOVER_SECONDS": _int(env, "HANDOVER_SECONDS", 60),
         # Transcripts, nicknames and rating comments are deleted this long after a chat ends.
         "RETENTION_DAYS": _int(env, "RETENTION_DAYS", 30),
         # Token bucket per WebSocket connection: a burst of N frames, refilled at R frames per second.
