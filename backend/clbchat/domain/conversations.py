@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ARRAY, Integer, any_, bindparam, insert, select, update
 
 from ..models import Conversation, Message, User
-from . import participants, permissions, views
+from . import handover, participants, permissions, views
 from .channels import QUEUE_CHANNEL, conversation_channel
 from .errors import DomainError
 from .queue import hash_token
@@ -152,6 +152,7 @@ def end(session, conversation: Conversation, by: str, now: datetime, outbox: lis
     if result.rowcount != 1:
         return False
     participants.finish(session, conversation.id, now, "ended")
+    handover.close_for(session, conversation.id, now, outbox)
     session.refresh(conversation)
     outbox.append((conversation_channel(conversation.id), {"type": "status", "conversation_id": conversation.id}))
     # Either the queue got shorter or a counsellor got a place free: positions or estimates change.

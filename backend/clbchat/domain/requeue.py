@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, update
 
 from ..models import Conversation, User
-from . import participants
+from . import handover, participants
 from .channels import QUEUE_CHANNEL, conversation_channel
 from .conversations import end, post_system_message
 from .queue import LANE_RETURNED
@@ -33,6 +33,7 @@ def hand_back(session, conversation_id: int, counsellor_id: int, now: datetime, 
     if result.rowcount != 1:
         return False
     participants.finish(session, conversation_id, now, "requeued", user_id=counsellor_id, roles=("owner",))
+    handover.close_for(session, conversation_id, now, outbox)
     post_system_message(session, conversation_id, RETURNED_NOTICE, now, outbox)
     outbox.append((conversation_channel(conversation_id), {"type": "status", "conversation_id": conversation_id}))
     outbox.append((QUEUE_CHANNEL, {"type": "queue_changed"}))

@@ -55,9 +55,9 @@ class HandOver(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
     from_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    # Offered to one colleague, or to whoever of a discipline group accepts first (domain/handover.py).
+    # Offered to one colleague, or to whoever of a group accepts first (domain/handover.py: GROUPS).
     to_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
-    to_discipline: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    to_group: Mapped[str | None] = mapped_column(String(20), nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)  # staff only; purged with the transcript
     offered_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -41,7 +41,7 @@ def upgrade():
         sa.Column('conversation_id', sa.Integer(), nullable=False),
         sa.Column('from_user_id', sa.Integer(), nullable=False),
         sa.Column('to_user_id', sa.Integer(), nullable=True),
-        sa.Column('to_discipline', sa.String(length=20), nullable=True),
+        sa.Column('to_group', sa.String(length=20), nullable=True),
         sa.Column('note', sa.Text(), nullable=True),
         sa.Column('offered_at', sa.DateTime(), nullable=False),
         sa.Column('expires_at', sa.DateTime(), nullable=False),
