@@ -25,6 +25,14 @@ def _int(env, name, default):
     return int(env.get(name, default))
 
 
+def _days(env, name, default):
+    """A number of days, at least one: a 0 would delete what was just written."""
+    days = _int(env, name, default)
+    if days < 1:
+        raise ValueError(f"{name} must be at least 1 (days), not {days}")
+    return days
+
+
 def _secret_key(env, var_dir: Path) -> str:
     """SECRET_KEY from the environment, else one generated once and kept in var/ (local runs only)."""
     if env.get("SECRET_KEY"):
@@ -73,6 +81,8 @@ def from_env(env=None) -> dict:
         "HANDOVER_SECONDS": _int(env, "HANDOVER_SECONDS", 60),
         # Transcripts, nicknames and rating comments are deleted this long after a chat ends.
         "RETENTION_DAYS": _int(env, "RETENTION_DAYS", 30),
+        # Notes on the staff's shared board (prikbord) are deleted this long after they were written.
+        "BOARD_DAYS": _days(env, "BOARD_DAYS", 14),
         # Token bucket per WebSocket connection: a burst of N frames, refilled at R frames per second.
         "FLOOD_BURST": _int(env, "FLOOD_BURST", 20),
         "FLOOD_PER_SECOND": float(env.get("FLOOD_PER_SECOND", 4)),

@@ -16,7 +16,7 @@ import time
 import weakref
 from datetime import UTC, datetime, timedelta
 
-from ..domain import channels, conversations, queue, requeue, retention
+from ..domain import board, channels, conversations, queue, requeue, retention
 from ..unit_of_work import reading, unit_of_work
 from .connection import live_connections
 
@@ -137,6 +137,7 @@ class Hub:
             handed_back = requeue.sweep_absent_counsellors(session, counsellor_grace, now, outbox)
             if now - self._last_purge >= PURGE_EVERY:
                 retention.purge_transcripts(session, timedelta(days=self.app.config["RETENTION_DAYS"]), now)
+                board.purge(session, now)
                 self._last_purge = now
         if deactivated:
             with self._lock:
