@@ -1,8 +1,9 @@
 """The counsellor console: login, logout and the console page (its live part is /ws/console), and the
-console's JSON API under /console/api (api.py; snippets and the crisis mark: snippets_api.py)."""
+console's JSON API under /console/api (api.py; snippets and the crisis mark: snippets_api.py; the shared
+board: board_api.py)."""
 
 from flask import Blueprint
 
 bp = Blueprint("console", __name__, url_prefix="/console")
 
-from . import api, lists, routes, snippets_api, snippets_page, team  # noqa: E402,F401
+from . import api, board_api, lists, routes, snippets_api, snippets_page, team  # noqa: E402,F401
