@@ -25,13 +25,13 @@ ALLOWED = {
 
 @pytest.mark.parametrize(("role", "related"), list(ALLOWED))
 def test_each_relation_allows_exactly_its_actions(role, related):
-    staff = permissions.Staff(7, role)
+    staff = permissions.Staff(7, role, "Lotte")
     assert {a for a in ACTIONS if permissions.may(staff, a, related)} == ALLOWED[(role, related)]
 
 
 def test_an_unknown_action_is_a_programming_error():
     with pytest.raises(ValueError):
-        permissions.may(permissions.Staff(1, "counsellor"), "delete", "owner")
+        permissions.may(permissions.Staff(1, "counsellor", "Lotte"), "delete", "owner")
 
 
 def _participate(session, conversation, user, role, left=False):

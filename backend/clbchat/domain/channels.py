@@ -37,6 +37,14 @@ def staff_thread_channel(conversation_id: int) -> str:
     return f"conversation:{conversation_id}:staff"
 
 
+def conversation_of(channel: str) -> int | None:
+    """The conversation a channel is about (either of its two channels), else None."""
+    kind, _, rest = channel.partition(":")
+    if kind != "conversation":
+        return None
+    return int(rest.partition(":")[0])
+
+
 def user_channel(user_id: int) -> str:
     """What concerns one staff member, wherever their consoles are connected."""
     return f"user:{user_id}"

@@ -85,7 +85,7 @@ def post_message(session, conversation_id: int, sender: str, client_id: str, tex
         if stored is not None:
             return stored
         if sender == "counsellor":
-            permissions.require(session, conversation_id, author, "write")  # not_found, not_your_chat
+            permissions.require(session, conversation_id, author, "write", client_id=client_id)  # not_your_chat
         raise DomainError("wrong_state", "Dit gesprek is niet (meer) bezig.", client_id=client_id)
     seq, nickname, owner_id, owner_name = row
     # A counsellor's message is by the chat's owner (checked above), a visitor's by nobody on the staff.

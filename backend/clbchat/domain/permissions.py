@@ -40,6 +40,7 @@ class Staff:
 
     id: int
     role: str
+    display_name: str
 
 
 def is_coordinator(user) -> bool:

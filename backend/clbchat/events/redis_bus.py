@@ -19,6 +19,7 @@ import uuid
 
 import redis
 
+from ..domain.channels import conversation_of
 from .bus import Subscribers
 
 log = logging.getLogger(__name__)
@@ -106,5 +107,4 @@ class RedisBus:
 
     def _resync(self) -> None:
         for channel in self.subscribers.channels():
-            conversation_id = int(channel.split(":", 1)[1]) if channel.startswith("conversation:") else None
-            self.subscribers.deliver(channel, {"type": "resync", "conversation_id": conversation_id})
+            self.subscribers.deliver(channel, {"type": "resync", "conversation_id": conversation_of(channel)})

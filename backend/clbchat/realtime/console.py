@@ -1,4 +1,5 @@
-"""The counsellor's WebSocket (`/ws/console`): the live queue, taking visitors, several chats at once."""
+"""The counsellor's WebSocket (`/ws/console`): the live queue, taking visitors, several chats at once;
+working as a team (hand-over, the staff thread, colleagues online) in realtime/console_team.py."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -7,7 +8,7 @@ from simple_websocket import ConnectionClosed
 from sqlalchemy import select
 
 from ..auth import current_user
-from ..domain import channels, conversations, permissions, queue, views
+from ..domain import channels, conversations, permissions, queue, staff_thread, views
 from ..domain.errors import DomainError
 from ..extensions import db, sock
 from ..models import Conversation, User
@@ -25,7 +26,7 @@ from ..schemas import (
     TypingOut,
 )
 from ..unit_of_work import reading, retrying_on_conflict, unit_of_work
-from . import bp
+from . import bp, console_team
 from .connection import Connection
 from .delivery import OrderedDelivery
 
@@ -53,9 +54,11 @@ class ConsoleSession:
         self.conn = conn
         self.counsellor = counsellor
         self.user_id = counsellor["id"]
-        self.staff = permissions.Staff(counsellor["id"], counsellor["role"])
-        self.delivery = OrderedDelivery(self)  # each open chat's messages in seq order, once
+        self.staff = permissions.Staff(counsellor["id"], counsellor["role"], counsellor["display_name"])
+        # Each open chat's messages, and its staff thread (console_team.staff_key), in seq order, once.
+        self.delivery = OrderedDelivery(self)
         self.last_queue = None
+        self.last_colleagues = None
 
     def run(self) -> None:
         try:
@@ -65,8 +68,10 @@ class ConsoleSession:
             pass
         finally:
             self.hub.remove_console(self)
-            for conversation_id in self.delivery.threads():
+            for conversation_id in self._open_chats():
                 self._unwatch(conversation_id)
+            for channel in self._own_channels():
+                self.bus.unsubscribe(channel, self._on_team_event)
             self.conn.close()
             self.hub.queue_changed()  # counsellors online changed
 
@@ -78,19 +83,35 @@ class ConsoleSession:
                 select(Conversation.id).where(Conversation.counsellor_id == self.user_id,
                                               Conversation.status == "active").order_by(Conversation.picked_up_at)
             ).all()
+        for channel in self._own_channels():  # hand-over offers and answers, alerts for all staff
+            self.bus.subscribe(channel, self._on_team_event)
         # Events for these chats wait until their history has gone out first.
         with self.delivery.held():
             chats = [self._open_chat(conversation_id) for conversation_id in ids]
             self.conn.send(_hello_out, {"type": "hello", "counsellor": self.counsellor, "chats": chats})
         self.hub.add_console(self)
         self.on_queue(self.hub.current_snapshot())
+        console_team.send_standing_offers(self)
+
+    def _own_channels(self) -> tuple[str, str]:
+        return channels.user_channel(self.user_id), channels.STAFF_CHANNEL
+
+    def _open_chats(self) -> list[int]:
+        return [key for key in self.delivery.threads() if isinstance(key, int)]
 
     def _open_chat(self, conversation_id: int) -> dict:
         """Subscribe and read the chat; call holding self.delivery.held()."""
         self._watch(conversation_id)
         chat = self._chat_view(conversation_id)
         self.delivery.start(conversation_id, chat["messages"][-1]["seq"] if chat["messages"] else 0)
+        staff_lines = chat["staff_messages"]
+        self.delivery.start(console_team.staff_key(conversation_id), staff_lines[-1]["seq"] if staff_lines else 0)
         return chat
+
+    def open_and_send_chat(self, conversation_id: int) -> None:
+        """Show a chat that just became this counsellor's (taken from the queue, or handed over)."""
+        with self.delivery.held():
+            self.conn.send(_chat_out, {"type": "chat", "chat": self._open_chat(conversation_id)})
 
     def _serve(self) -> None:
         self.conn.serve(self, self.FRAME_HANDLERS)
@@ -105,8 +126,7 @@ class ConsoleSession:
             conversation = queue.take(session, user, data["conversation_id"],
                                       self.app.config["MAX_CHATS_PER_COUNSELLOR"], _now(), outbox)
             conversation_id = conversation.id
-        with self.delivery.held():
-            self.conn.send(_chat_out, {"type": "chat", "chat": self._open_chat(conversation_id)})
+        self.open_and_send_chat(conversation_id)
 
     def _on_message(self, data) -> None:
         def store(retry):
@@ -144,19 +164,26 @@ class ConsoleSession:
             self.conn.send(_message_out, {"type": "message", **message})
 
     FRAME_HANDLERS = {"take": _on_take, "message": _on_message, "typing": _on_typing, "end": _on_end,
-                      "sync": _on_sync, "ping": _on_ping}
+                      "sync": _on_sync, "ping": _on_ping, **console_team.FRAME_HANDLERS}
 
     # --- events ---------------------------------------------------------------------------
     def _watch(self, conversation_id: int) -> None:
         self.bus.subscribe(channels.conversation_channel(conversation_id), self._on_event)
+        self.bus.subscribe(channels.staff_thread_channel(conversation_id), self._on_event)
 
     def _unwatch(self, conversation_id: int) -> None:
         self.bus.unsubscribe(channels.conversation_channel(conversation_id), self._on_event)
+        self.bus.unsubscribe(channels.staff_thread_channel(conversation_id), self._on_event)
+
+    def _on_team_event(self, channel, event) -> None:
+        console_team.on_team_event(self, channel, event)
 
     def _on_event(self, _channel, event) -> None:
         kind, conversation_id = event["type"], event["conversation_id"]
         if kind == "message":
             self.delivery.deliver(conversation_id, event)
+        elif kind == "staff_message":
+            self.delivery.deliver(console_team.staff_key(conversation_id), event)
         elif kind == "typing" and event["sender"] == "visitor":
             self.conn.send(_typing_out, {"type": "typing", "conversation_id": conversation_id,
                                          "active": event["active"]})
@@ -165,24 +192,35 @@ class ConsoleSession:
                                            "visitor_connected": event["visitor_connected"]})
         elif kind == "status":
             self._on_status(conversation_id)
-        elif kind == "resync":  # events may have been missed: fill the gap, then check the status
+        elif kind == "resync":  # events may have been missed: fill the gaps, then check the status
             self.delivery.fill(conversation_id)
+            self.delivery.fill(console_team.staff_key(conversation_id))
             self._on_status(conversation_id)
 
     def _on_status(self, conversation_id: int) -> None:
         with self.app.app_context(), reading() as session:
             conversation = session.get(Conversation, conversation_id)
             status, ended_by, owner = conversation.status, conversation.ended_by, conversation.counsellor_id
+            new_owner = conversation.counsellor.display_name if conversation.counsellor else None
         if status == "active" and owner == self.user_id:
             return
-        # Ended, or no longer this counsellor's (back in the queue, or taken since by a colleague).
+        # Ended, or no longer this counsellor's (back in the queue, or handed over to a colleague).
         self._unwatch(conversation_id)
+        self.delivery.stop(console_team.staff_key(conversation_id))
         if not self.delivery.stop(conversation_id):
             return
         if status == "ended":
             self.conn.send(_ended_out, {"type": "ended", "conversation_id": conversation_id, "by": ended_by})
+        elif status == "waiting":
+            self.conn.send(_released_out, {"type": "released", "conversation_id": conversation_id,
+                                           "reason": "requeued", "to": None})
         else:
-            self.conn.send(_released_out, {"type": "released", "conversation_id": conversation_id})
+            self.conn.send(_released_out, {"type": "released", "conversation_id": conversation_id,
+                                           "reason": "handed_over", "to": new_owner})
+
+    def on_colleagues(self, colleagues: list[dict]) -> None:
+        """Called by the hub with the colleagues online (discipline, load), for hand-over."""
+        console_team.send_colleagues(self, colleagues)
 
     def on_queue(self, snapshot) -> None:
         head = [entry.__dict__ for entry in snapshot.head]
@@ -194,19 +232,28 @@ class ConsoleSession:
             self.conn.send(_queue_out, payload)
 
     # --- reads (and OrderedDelivery's reader) ------------------------------------------------
-    def read_after(self, conversation_id: int, after_seq: int) -> list[dict]:
+    def read_after(self, key, after_seq: int) -> list[dict]:
         with self.app.app_context(), reading() as session:
-            conversation = session.get(Conversation, conversation_id)
+            if isinstance(key, tuple):  # the staff thread
+                return staff_thread.transcript(session, key[1], after_seq)
+            conversation = session.get(Conversation, key)
             return conversations.transcript(session, conversation, after_seq)
 
-    def send_view(self, _conversation_id: int, view: dict) -> None:
-        self.conn.send(_message_out, {"type": "message", **view})
+    def send_view(self, key, view: dict) -> None:
+        if isinstance(key, tuple):
+            console_team.send_staff_message(self, view)
+        else:
+            self.conn.send(_message_out, {"type": "message", **view})
 
     def _chat_view(self, conversation_id: int) -> dict:
         with self.app.app_context(), reading() as session:
-            conversation = session.get(Conversation, conversation_id)
-            fresh_after = _now() - timedelta(seconds=3 * self.app.config["HEARTBEAT_SECONDS"])
-            return views.staff_chat(conversation, conversations.transcript(session, conversation), fresh_after)
+            return self.chat_view(session, session.get(Conversation, conversation_id))
+
+    def chat_view(self, session, conversation) -> dict:
+        fresh_after = _now() - timedelta(seconds=3 * self.app.config["HEARTBEAT_SECONDS"])
+        return views.staff_chat(conversation, conversations.transcript(session, conversation),
+                                staff_thread.transcript(session, conversation.id),
+                                console_team.open_offer_view(session, conversation.id, self.user_id), fresh_after)
 
 
 def _now() -> datetime:

@@ -16,7 +16,7 @@ import time
 import weakref
 from datetime import UTC, datetime, timedelta
 
-from ..domain import board, channels, conversations, queue, requeue, retention
+from ..domain import board, channels, conversations, handover, queue, requeue, retention
 from ..unit_of_work import reading, unit_of_work
 from .connection import live_connections
 
@@ -110,8 +110,14 @@ class Hub:
                 # A send that does not block never yields: without this, 5,000 sends hold every
                 # other socket of this worker (a counsellor's take, a message) for ~0.4 s.
                 time.sleep(0)
+        colleagues = self.colleagues_online() if consoles else []
         for console in consoles:
             console.on_queue(snapshot)
+            console.on_colleagues(colleagues)
+
+    def colleagues_online(self) -> list[dict]:
+        with self.app.app_context(), reading() as session:
+            return handover.colleagues_online(session, _now(), self.app.config["MAX_CHATS_PER_COUNSELLOR"])
 
     def _housekeeping_loop(self) -> None:
         interval = self.app.config["HEARTBEAT_SECONDS"]
@@ -135,6 +141,7 @@ class Hub:
             deactivated = conversations.touch_counsellors(session, counsellor_ids, now)
             ended = conversations.sweep_gone_visitors(session, grace, now, outbox)
             handed_back = requeue.sweep_absent_counsellors(session, counsellor_grace, now, outbox)
+            handover.lapse_due(session, now, outbox)
             if now - self._last_purge >= PURGE_EVERY:
                 retention.purge_transcripts(session, timedelta(days=self.app.config["RETENTION_DAYS"]), now)
                 board.purge(session, now)

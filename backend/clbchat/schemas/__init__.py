@@ -12,7 +12,7 @@ import re
 
 from marshmallow import EXCLUDE, RAISE, Schema, fields, pre_load, validate
 
-from .domain.conversations import COMMENT_MAX, MESSAGE_MAX
+from ..domain.conversations import COMMENT_MAX, MESSAGE_MAX
 
 VISITOR_ROLES = ("pupil", "parent", "other")
 # PostgreSQL `integer`, the type of ids and seqs: a larger number can name nothing that exists.
@@ -216,7 +216,7 @@ class SyncIn(Frame):
 VISITOR_IN = {"hello": HelloIn(), "message": VisitorMessageIn(), "typing": TypingIn(), "leave": LeaveIn(),
               "rate": RateIn(), "ping": PingIn()}
 CONSOLE_IN = {"take": TakeIn(), "message": ConsoleMessageIn(), "typing": ConsoleTypingIn(), "end": EndIn(),
-              "sync": SyncIn(), "ping": PingIn()}
+              "sync": SyncIn(), "ping": PingIn()}  # and the team's frames, from .teamwork below
 
 
 class Outbound(Schema):
@@ -308,6 +308,9 @@ class ChatOut(Schema):
     site = fields.Str()  # the name of the site the visitor came from
     ref = fields.Str(allow_none=True)  # the partner link they used, if any
     messages = fields.List(fields.Nested(MessageOut(exclude=("type",))))
+    # The staff thread (whispers, hand-over notes), and this console's open hand-over offer of it.
+    staff_messages = fields.List(fields.Nested("StaffMessageOut", exclude=("type",)))
+    handover = fields.Nested("OpenHandOverOut", allow_none=True)
 
 
 class ChatEventOut(Outbound):
@@ -337,10 +340,19 @@ class EndedOut(Outbound):
 
 
 class ReleasedOut(Outbound):
-    """The chat is no longer this counsellor's: it went back to the queue (logout, or away too long)."""
+    """The chat is no longer this counsellor's: back in the queue (logout, or away too long), or handed over."""
 
     conversation_id = fields.Int()
+    reason = fields.Str()  # requeued | handed_over
+    to = fields.Str(allow_none=True)  # the colleague's name after a hand-over
 
 
 class PongOut(Outbound):
     pass
+
+
+# The console's frames for working as a team (hand-over, the staff thread, colleagues online): their own
+# module; importing it also registers the schemas ChatOut names.
+from .teamwork import TEAMWORK_IN  # noqa: E402
+
+CONSOLE_IN.update(TEAMWORK_IN)
