@@ -9,12 +9,14 @@
 //   queue-view.js  the waiting queue, count badge, page title, take buttons
 //   chat-pane.js   one chat pane: header, presence, typing, composer, end and close
 //   registration.js  the registration form in an ended chat's pane, the "Nog te registreren" list
+//   board.js       the shared board (prikbord): the team's notes about recurring chatters
 //   messages.js    a pane's message list: seq order, no duplicates, pending / acked / failed
 //   sound.js       the new-visitor beep and the mute toggle
 //   status.js      the status line and the screen-reader live region
 //   state.js       page elements, the counsellor, the open chats
 //   dom.js, format.js  small helpers
 
+import { initBoard } from "./board.js";
 import { handleFrame, onSocketLost } from "./frames.js";
 import { initQueue } from "./queue-view.js";
 import { initRegistration } from "./registration.js";
@@ -24,4 +26,5 @@ import { initSound } from "./sound.js";
 initSound();
 initQueue();
 initRegistration();
+initBoard();
 startSocket({ frame: handleFrame, lost: onSocketLost });
