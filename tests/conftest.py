@@ -150,7 +150,16 @@ def _truncate_postgres(url: str) -> None:
 
     with psycopg.connect(url) as connection:
         tables = ", ".join(f'"{t}"' for t in _tables(connection))
-        connection.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+        # A socket thread of the test before may still be reading (its client closes when collected):
+        # PostgreSQL may then pick this TRUNCATE as the victim of a deadlock. It is safe to repeat.
+        for attempt in range(5):
+            try:
+                connection.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+                break
+            except psycopg.errors.DeadlockDetected:
+                connection.rollback()
+                if attempt == 4:
+                    raise
         for table, (columns, rows) in _reference_rows.items():
             names = ", ".join(f'"{c}"' for c in columns)
             marks = ", ".join(["%s"] * len(columns))

@@ -100,7 +100,7 @@ def unmark_crisis(conversation_id):
 
 
 def _crisis(conversation_id: int, on: bool):
-    with unit_of_work() as (session, _outbox):
-        conversation = crisis.mark(session, conversation_id, g.user, on, _now())
+    with unit_of_work() as (session, outbox):
+        conversation = crisis.mark(session, conversation_id, g.user, on, _now(), outbox)
         body = _crisis_out.dump({"conversation_id": conversation.id, "crisis_at": conversation.crisis_at})
     return jsonify(body)

@@ -77,6 +77,8 @@ def post_message(session, conversation_id: int, sender: str, client_id: str, tex
     if sender == "counsellor":
         result = connection.execute(_NEXT_SEQ_OF_OWNER, {"conversation_id": conversation_id, "owner_id": author.id})
     else:
+        if sender == "coordinator":  # one who joined the chat (domain/coordination.py)
+            permissions.require(session, conversation_id, author, "write", client_id=client_id)
         result = connection.execute(_NEXT_SEQ, {"conversation_id": conversation_id})
     row = result.one_or_none()
     if row is None:
@@ -88,8 +90,11 @@ def post_message(session, conversation_id: int, sender: str, client_id: str, tex
             permissions.require(session, conversation_id, author, "write", client_id=client_id)  # not_your_chat
         raise DomainError("wrong_state", "Dit gesprek is niet (meer) bezig.", client_id=client_id)
     seq, nickname, owner_id, owner_name = row
-    # A counsellor's message is by the chat's owner (checked above), a visitor's by nobody on the staff.
-    author_id, author_name = (owner_id, owner_name) if sender == "counsellor" else (None, None)
+    # A counsellor's message is by the chat's owner (checked above), a coordinator's by its author, a
+    # visitor's by nobody on the staff.
+    author_id, author_name = {"counsellor": (owner_id, owner_name),
+                              "coordinator": (author.id, author.display_name) if author else (None, None)
+                              }.get(sender, (None, None))
     connection.execute(_INSERT_MESSAGE, {"conversation_id": conversation_id, "seq": seq, "sender": sender,
                                          "author_id": author_id, "client_id": client_id, "body": text,
                                          "created_at": now})
@@ -120,8 +125,9 @@ def _stored_view(session, conversation_id: int, sender: str, client_id: str, aut
     if row is None:
         return None
     message, author_name = row
-    if sender == "counsellor":
-        conversation = permissions.require(session, conversation_id, author, "write")
+    if sender in ("counsellor", "coordinator"):
+        conversation = permissions.require(session, conversation_id, author,
+                                           "write" if sender == "counsellor" else "read")
     else:
         conversation = session.get(Conversation, conversation_id)
     return views.message(conversation_id, message.seq, sender, conversation.nickname, author_name, message.body,

@@ -6,10 +6,12 @@ from datetime import datetime
 
 from ..models import Conversation, User
 from . import permissions
+from .channels import STAFF_CHANNEL
 from .errors import DomainError
 
 
-def mark(session, conversation_id: int, user: User, crisis: bool, now: datetime) -> Conversation:
+def mark(session, conversation_id: int, user: User, crisis: bool, now: datetime,
+         outbox: list | None = None) -> Conversation:
     """Set or clear `crisis_at` of the user's own active chat. Marking twice keeps the first time."""
     conversation = permissions.require(session, conversation_id, user, "mark_crisis", field="conversation_id")
     if conversation.status != "active":
@@ -19,4 +21,6 @@ def mark(session, conversation_id: int, user: User, crisis: bool, now: datetime)
     elif conversation.crisis_at is None:
         conversation.crisis_at = now
     session.flush()
+    if outbox is not None:  # the coordinators' overview shows the mark
+        outbox.append((STAFF_CHANNEL, {"type": "overview_changed"}))
     return conversation

@@ -32,7 +32,8 @@ def hand_back(session, conversation_id: int, counsellor_id: int, now: datetime, 
     )
     if result.rowcount != 1:
         return False
-    participants.finish(session, conversation_id, now, "requeued", user_id=counsellor_id, roles=("owner",))
+    # The owner's stint ends, and a coordinator's look: the chat waits for whoever takes it next.
+    participants.finish(session, conversation_id, now, "requeued")
     handover.close_for(session, conversation_id, now, outbox)
     post_system_message(session, conversation_id, RETURNED_NOTICE, now, outbox)
     outbox.append((conversation_channel(conversation_id), {"type": "status", "conversation_id": conversation_id}))

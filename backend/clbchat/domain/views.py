@@ -25,15 +25,17 @@ def visitor_state(conversation, position: int | None, estimate_seconds: int | No
             "ended_by": conversation.ended_by, "rated": conversation.rated_at is not None}
 
 
-def staff_chat(conversation, messages: list[dict], staff_messages: list[dict], open_handover: dict | None,
-               visitor_fresh_after: datetime) -> dict:
+def staff_chat(conversation, role: str, messages: list[dict], staff_messages: list[dict], staff_in: list[dict],
+               open_handover: dict | None, visitor_fresh_after: datetime) -> dict:
     """A chat as a staff console shows it: the visitor's side, where they came from, the thread, the
-    staff thread and the viewer's standing hand-over offer of it. `visitor_fresh_after`: a heartbeat
-    older than this means the visitor's connection is in doubt."""
+    staff thread, the viewer's part in it (`role`: owner, watcher, joined), the coordinators in it and
+    the viewer's standing hand-over offer of it. `visitor_fresh_after`: a heartbeat older than this
+    means the visitor's connection is in doubt."""
     c = conversation
     fresh = c.visitor_seen_at is not None and c.visitor_seen_at >= visitor_fresh_after
     return {"id": c.id, "nickname": c.nickname, "visitor_role": c.visitor_role, "status": c.status,
             "visitor_connected": bool(c.visitor_connected and fresh),
             "requested_at": c.requested_at, "picked_up_at": c.picked_up_at, "ended_by": c.ended_by,
             "taken_over": c.requeued_at is not None, "site": c.site.name, "ref": c.ref, "crisis_at": c.crisis_at,
-            "messages": messages, "staff_messages": staff_messages, "handover": open_handover}
+            "role": role, "counsellor": c.counsellor.display_name if c.counsellor else None,
+            "messages": messages, "staff_messages": staff_messages, "staff_in": staff_in, "handover": open_handover}

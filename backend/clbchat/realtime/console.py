@@ -8,7 +8,7 @@ from simple_websocket import ConnectionClosed
 from sqlalchemy import select
 
 from ..auth import current_user
-from ..domain import channels, conversations, permissions, queue, staff_thread, views
+from ..domain import channels, conversations, coordination, permissions, queue, staff_thread, views
 from ..domain.errors import DomainError
 from ..extensions import db, sock
 from ..models import Conversation, User
@@ -57,8 +57,11 @@ class ConsoleSession:
         self.staff = permissions.Staff(counsellor["id"], counsellor["role"], counsellor["display_name"])
         # Each open chat's messages, and its staff thread (console_team.staff_key), in seq order, once.
         self.delivery = OrderedDelivery(self)
+        self.released_out = _released_out
+        self.roles: dict[int, str] = {}  # open chat -> this user's part in it: owner, watcher or joined
         self.last_queue = None
         self.last_colleagues = None
+        self.last_overview = None
 
     def run(self) -> None:
         try:
@@ -83,6 +86,8 @@ class ConsoleSession:
                 select(Conversation.id).where(Conversation.counsellor_id == self.user_id,
                                               Conversation.status == "active").order_by(Conversation.picked_up_at)
             ).all()
+            # A coordinator's console reopens the chats they look on or take part in.
+            ids += [i for i in coordination.chats_of(session, self.user_id) if i not in ids]
         for channel in self._own_channels():  # hand-over offers and answers, alerts for all staff
             self.bus.subscribe(channel, self._on_team_event)
         # Events for these chats wait until their history has gone out first.
@@ -103,6 +108,7 @@ class ConsoleSession:
         """Subscribe and read the chat; call holding self.delivery.held()."""
         self._watch(conversation_id)
         chat = self._chat_view(conversation_id)
+        self.roles[conversation_id] = chat["role"]
         self.delivery.start(conversation_id, chat["messages"][-1]["seq"] if chat["messages"] else 0)
         staff_lines = chat["staff_messages"]
         self.delivery.start(console_team.staff_key(conversation_id), staff_lines[-1]["seq"] if staff_lines else 0)
@@ -129,9 +135,12 @@ class ConsoleSession:
         self.open_and_send_chat(conversation_id)
 
     def _on_message(self, data) -> None:
+        # A coordinator who joined the chat writes as "coordinator"; the chat's owner as "counsellor".
+        sender = "coordinator" if self.roles.get(data["conversation_id"]) == "joined" else "counsellor"
+
         def store(retry):
             with unit_of_work() as (session, outbox):
-                return conversations.post_message(session, data["conversation_id"], "counsellor",
+                return conversations.post_message(session, data["conversation_id"], sender,
                                                   data["client_id"], data["text"], _now(), outbox,
                                                   author=self.staff, look_up_first=retry)
 
@@ -142,7 +151,7 @@ class ConsoleSession:
 
     def _on_typing(self, data) -> None:
         conversation_id = data["conversation_id"]
-        if not self.delivery.follows(conversation_id):
+        if self.roles.get(conversation_id) not in ("owner", "joined"):  # permissions.py: "write"
             raise DomainError("not_your_chat", "Dit gesprek is niet van jou.", conversation_id=conversation_id)
         self.bus.publish(channels.conversation_channel(conversation_id),
                          {"type": "typing", "conversation_id": conversation_id, "sender": "counsellor",
@@ -175,6 +184,13 @@ class ConsoleSession:
         self.bus.unsubscribe(channels.conversation_channel(conversation_id), self._on_event)
         self.bus.unsubscribe(channels.staff_thread_channel(conversation_id), self._on_event)
 
+    def stop_following(self, conversation_id: int) -> bool:
+        """Stop showing a chat here; False when it was not shown."""
+        self._unwatch(conversation_id)
+        self.roles.pop(conversation_id, None)
+        self.delivery.stop(console_team.staff_key(conversation_id))
+        return self.delivery.stop(conversation_id)
+
     def _on_team_event(self, channel, event) -> None:
         console_team.on_team_event(self, channel, event)
 
@@ -184,6 +200,8 @@ class ConsoleSession:
             self.delivery.deliver(conversation_id, event)
         elif kind == "staff_message":
             self.delivery.deliver(console_team.staff_key(conversation_id), event)
+        elif kind == "staff_in":
+            console_team.send_staff_in(self, conversation_id)
         elif kind == "typing" and event["sender"] == "visitor":
             self.conn.send(_typing_out, {"type": "typing", "conversation_id": conversation_id,
                                          "active": event["active"]})
@@ -200,14 +218,13 @@ class ConsoleSession:
     def _on_status(self, conversation_id: int) -> None:
         with self.app.app_context(), reading() as session:
             conversation = session.get(Conversation, conversation_id)
-            status, ended_by, owner = conversation.status, conversation.ended_by, conversation.counsellor_id
+            status, ended_by = conversation.status, conversation.ended_by
             new_owner = conversation.counsellor.display_name if conversation.counsellor else None
-        if status == "active" and owner == self.user_id:
+            related = permissions.relation(session, conversation, self.staff)
+        if status == "active" and related is not None:
             return
-        # Ended, or no longer this counsellor's (back in the queue, or handed over to a colleague).
-        self._unwatch(conversation_id)
-        self.delivery.stop(console_team.staff_key(conversation_id))
-        if not self.delivery.stop(conversation_id):
+        # Ended, or no longer this user's (back in the queue, or handed over to a colleague).
+        if not self.stop_following(conversation_id):
             return
         if status == "ended":
             self.conn.send(_ended_out, {"type": "ended", "conversation_id": conversation_id, "by": ended_by})
@@ -221,6 +238,12 @@ class ConsoleSession:
     def on_colleagues(self, colleagues: list[dict]) -> None:
         """Called by the hub with the colleagues online (discipline, load), for hand-over."""
         console_team.send_colleagues(self, colleagues)
+
+    def on_overview(self, overview: dict) -> None:
+        """Called by the hub with the team's overview; a coordinator's console shows it."""
+        if self.staff.role == "coordinator" and overview != self.last_overview:
+            self.last_overview = overview
+            console_team.send_overview(self, overview)
 
     def on_queue(self, snapshot) -> None:
         head = [entry.__dict__ for entry in snapshot.head]
@@ -251,8 +274,10 @@ class ConsoleSession:
 
     def chat_view(self, session, conversation) -> dict:
         fresh_after = _now() - timedelta(seconds=3 * self.app.config["HEARTBEAT_SECONDS"])
-        return views.staff_chat(conversation, conversations.transcript(session, conversation),
+        return views.staff_chat(conversation, permissions.relation(session, conversation, self.staff) or "viewer",
+                                conversations.transcript(session, conversation),
                                 staff_thread.transcript(session, conversation.id),
+                                coordination.staff_in(session, conversation.id),
                                 console_team.open_offer_view(session, conversation.id, self.user_id), fresh_after)
 
 

@@ -1,24 +1,30 @@
 """The console socket's frames and events for working as a team: hand-over offers and answers, the
-staff thread of each chat, and the colleagues online. The frames turn into domain calls
-(domain/handover.py, domain/staff_thread.py); the events (domain/channels.py: `user:<id>`, `staff`,
-`conversation:<id>:staff`) into this console's frames. Bound into ConsoleSession (realtime/console.py).
+staff thread of each chat, the colleagues online, and the coordinator on call (overview, looking on,
+taking part, calls for help). The frames turn into domain calls (domain/handover.py, staff_thread.py,
+coordination.py); the events (domain/channels.py: `user:<id>`, `staff`, `conversation:<id>:staff`)
+into this console's frames. Bound into ConsoleSession (realtime/console.py).
 """
 
 from datetime import UTC, datetime, timedelta
 
-from ..domain import handover, permissions, registration, staff_thread
+from ..domain import coordination, handover, permissions, registration, staff_thread
 from ..models import Conversation, HandOver, User
 from ..schemas.teamwork import (
     ColleaguesOut,
     HandOverAnswerOut,
     HandOverClosedOut,
     HandOverOfferOut,
+    HelpOut,
+    HelpSentOut,
+    OverviewOut,
+    StaffInOut,
     StaffMessageOut,
 )
 from ..unit_of_work import reading, unit_of_work
 
 _offer_out, _answer_out, _closed_out = HandOverOfferOut(), HandOverAnswerOut(), HandOverClosedOut()
 _staff_message_out, _colleagues_out = StaffMessageOut(), ColleaguesOut()
+_overview_out, _help_out, _help_sent_out, _staff_in_out = OverviewOut(), HelpOut(), HelpSentOut(), StaffInOut()
 
 
 def staff_key(conversation_id: int) -> tuple:
@@ -60,8 +66,41 @@ def on_whisper(console, data) -> None:
     console.delivery.deliver(staff_key(view["conversation_id"]), view)
 
 
+def on_watch(console, data) -> None:
+    with unit_of_work() as (session, outbox):
+        coordination.watch(session, data["conversation_id"], console.staff, _now(), outbox)
+    console.open_and_send_chat(data["conversation_id"])
+
+
+def on_join(console, data) -> None:
+    conversation_id = data["conversation_id"]
+    with unit_of_work() as (session, outbox):
+        coordination.join(session, conversation_id, console.staff, _now(), outbox)
+    if conversation_id in console.roles:
+        console.roles[conversation_id] = "joined"  # the staff_in frame that follows tells the page
+    else:
+        console.open_and_send_chat(conversation_id)
+
+
+def on_leave(console, data) -> None:
+    conversation_id = data["conversation_id"]
+    with unit_of_work() as (session, outbox):
+        coordination.leave(session, conversation_id, console.staff, _now(), outbox)
+    if console.stop_following(conversation_id):
+        console.conn.send(console.released_out, {"type": "released", "conversation_id": conversation_id,
+                                                 "reason": "stopped", "to": None})
+
+
+def on_ask_help(console, data) -> None:
+    with unit_of_work() as (session, outbox):
+        reached = coordination.ask_help(session, data["conversation_id"], console.staff, _now(), outbox)
+    console.conn.send(_help_sent_out, {"type": "help_sent", "conversation_id": data["conversation_id"],
+                                       "coordinators": reached})
+
+
 FRAME_HANDLERS = {"hand_over": on_hand_over, "handover_accept": on_accept, "handover_decline": on_decline,
-                  "handover_cancel": on_cancel, "whisper": on_whisper}
+                  "handover_cancel": on_cancel, "whisper": on_whisper, "watch": on_watch, "join": on_join,
+                  "leave": on_leave, "ask_help": on_ask_help}
 
 
 # --- events for this staff member, and for all staff ----------------------------------------
@@ -73,6 +112,8 @@ def on_team_event(console, _channel, event) -> None:
         console.conn.send(_answer_out, event)
     elif kind == "handover_closed":
         console.conn.send(_closed_out, event)
+    elif kind == "help" and console.staff.role == "coordinator":
+        console.conn.send(_help_out, event)
     elif kind == "resync":  # offers may have come and gone unheard: show the ones standing now
         send_standing_offers(console)
 
@@ -113,6 +154,19 @@ def send_colleagues(console, colleagues: list[dict]) -> None:
     if others != console.last_colleagues:
         console.last_colleagues = others
         console.conn.send(_colleagues_out, {"type": "colleagues", "colleagues": others})
+
+
+def send_overview(console, overview: dict) -> None:
+    console.conn.send(_overview_out, {"type": "overview", **overview})
+
+
+def send_staff_in(console, conversation_id: int) -> None:
+    """Who looks on or takes part in a chat shown here changed."""
+    if conversation_id not in console.roles:
+        return
+    with console.app.app_context(), reading() as session:
+        staff = coordination.staff_in(session, conversation_id)
+    console.conn.send(_staff_in_out, {"type": "staff_in", "conversation_id": conversation_id, "staff": staff})
 
 
 def send_staff_message(console, view: dict) -> None:

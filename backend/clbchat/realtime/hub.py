@@ -16,7 +16,7 @@ import time
 import weakref
 from datetime import UTC, datetime, timedelta
 
-from ..domain import board, channels, conversations, handover, queue, requeue, retention
+from ..domain import board, channels, conversations, coordination, handover, queue, requeue, retention
 from ..unit_of_work import reading, unit_of_work
 from .connection import live_connections
 
@@ -42,6 +42,8 @@ class Hub:
         self._stopping = threading.Event()
         self._last_purge = datetime.min.replace(tzinfo=UTC)
         bus.subscribe(channels.QUEUE_CHANNEL, self._on_queue_event)
+        # Hand-overs, crisis marks and coordinators looking on change the coordinators' overview.
+        bus.subscribe(channels.STAFF_CHANNEL, self._on_queue_event)
 
     # --- registry -------------------------------------------------------------------------
     def add_visitor(self, session) -> None:
@@ -110,14 +112,18 @@ class Hub:
                 # A send that does not block never yields: without this, 5,000 sends hold every
                 # other socket of this worker (a counsellor's take, a message) for ~0.4 s.
                 time.sleep(0)
-        colleagues = self.colleagues_online() if consoles else []
+        if not consoles:
+            return
+        with self.app.app_context(), reading() as session:
+            now = _now()
+            colleagues = handover.colleagues_online(session, now, self.app.config["MAX_CHATS_PER_COUNSELLOR"])
+            overview = (coordination.overview(session, now)
+                        if any(c.staff.role == "coordinator" for c in consoles) else None)
         for console in consoles:
             console.on_queue(snapshot)
             console.on_colleagues(colleagues)
-
-    def colleagues_online(self) -> list[dict]:
-        with self.app.app_context(), reading() as session:
-            return handover.colleagues_online(session, _now(), self.app.config["MAX_CHATS_PER_COUNSELLOR"])
+            if overview is not None:
+                console.on_overview(overview)
 
     def _housekeeping_loop(self) -> None:
         interval = self.app.config["HEARTBEAT_SECONDS"]

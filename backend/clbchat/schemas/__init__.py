@@ -308,8 +308,13 @@ class ChatOut(Schema):
     site = fields.Str()  # the name of the site the visitor came from
     ref = fields.Str(allow_none=True)  # the partner link they used, if any
     messages = fields.List(fields.Nested(MessageOut(exclude=("type",))))
-    # The staff thread (whispers, hand-over notes), and this console's open hand-over offer of it.
+    # The viewer's part (owner, watcher, joined; "viewer" for a hand-over offer's preview), the owner's
+    # name, the staff thread (whispers, hand-over notes), the coordinators in it, and this console's
+    # standing hand-over offer of it.
+    role = fields.Str()
+    counsellor = fields.Str(allow_none=True)
     staff_messages = fields.List(fields.Nested("StaffMessageOut", exclude=("type",)))
+    staff_in = fields.List(fields.Dict())
     handover = fields.Nested("OpenHandOverOut", allow_none=True)
 
 

@@ -25,9 +25,14 @@ class WhisperIn(Frame):
     text = Text(required=True, validate=validate.Length(min=1, error="Een leeg bericht kan niet."))
 
 
+class ChatIdIn(Frame):
+    conversation_id = Id(required=True)
+
+
 TEAMWORK_IN = {"hand_over": HandOverIn(), "handover_accept": HandOverAnswerIn(),
                "handover_decline": HandOverAnswerIn(), "handover_cancel": HandOverAnswerIn(),
-               "whisper": WhisperIn()}
+               "whisper": WhisperIn(), "watch": ChatIdIn(), "join": ChatIdIn(), "leave": ChatIdIn(),
+               "ask_help": ChatIdIn()}
 
 
 class StaffMessageOut(Outbound):
@@ -94,3 +99,44 @@ class HandOverClosedOut(Outbound):
     handover_id = fields.Int()
     conversation_id = fields.Int()
     outcome = fields.Str(allow_none=True)
+
+
+class StaffInOut(Outbound):
+    """The coordinators looking on (watcher) or taking part (joined) in a chat, now."""
+
+    conversation_id = fields.Int()
+    staff = fields.List(fields.Dict())
+
+
+class OverviewChatOut(Schema):
+    id = fields.Int()
+    nickname = fields.Str(allow_none=True)
+    visitor_role = fields.Str(allow_none=True)
+    picked_up_at = fields.DateTime(allow_none=True)
+    crisis = fields.Bool()
+    handover_pending = fields.Bool()
+    counsellor_id = fields.Int()
+    counsellor = fields.Str()
+    discipline_label = fields.Str()
+    watchers = fields.List(fields.Str())
+
+
+class OverviewOut(Outbound):
+    """To coordinators: every active chat, and how many answered chats wait for their registration."""
+
+    chats = fields.List(fields.Nested(OverviewChatOut))
+    unregistered = fields.Int()
+
+
+class HelpOut(Outbound):
+    """To coordinators: a counsellor asks for help in a chat."""
+
+    conversation_id = fields.Int()
+    counsellor = fields.Str()
+    nickname = fields.Str(allow_none=True)
+    asked_at = fields.Str()
+
+
+class HelpSentOut(Outbound):
+    conversation_id = fields.Int()
+    coordinators = fields.Int()  # how many were alerted
