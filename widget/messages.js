@@ -58,7 +58,7 @@ export function transcript(counsellor) {
       const first = pendingEls.values().next().value;
       list.insertBefore(bubble(m), first && first.parentNode === list ? first : null);
       scroll();
-      if (m.sender === "counsellor") hideTyping();
+      if (m.sender === "counsellor" || m.sender === "coordinator") hideTyping();
     },
 
     ack(id) {

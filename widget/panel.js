@@ -204,7 +204,7 @@ export function mount(root, ctx) {
 
   function onMessage(m) {
     log.add(m);
-    if (m.sender === "counsellor") {
+    if (m.sender === "counsellor" || m.sender === "coordinator") { // staff: a coordinator may join the chat
       everActive = true;
       // A replay shows this chat did have a counsellor: an end with a rating, or a wait with the thread.
       if (view === "left" || view === "waiting") onState(state);
