@@ -16,9 +16,11 @@ import {
   setMsgState,
 } from "./messages.js";
 import { attachDuration, updateDuration } from "./duration.js";
+import { attachHandover, handoverChatEnded, showStandingOffer } from "./handover.js";
 import { updateTakeButtons } from "./queue-view.js";
 import { attachSnippets } from "./snippets.js";
 import { send } from "./socket.js";
+import { addStaffLines, attachStaffThread } from "./staff-thread.js";
 import { chats, me, rememberClosed, ui } from "./state.js";
 import { ERROR_TEXT, NO_CONNECTION, announce, showStatus } from "./status.js";
 
@@ -121,6 +123,8 @@ function createChat(c) {
   pane.addEventListener("pointerdown", clearUnread);
   attachSnippets(chat); // `/` in the composer
   attachDuration(chat); // running time, crisis toggle
+  attachHandover(chat); // "Doorgeven", the offer's countdown and outcome
+  attachStaffThread(chat); // "Alleen voor collega's": hand-over notes, whispers
 
   return chat;
 }
@@ -150,11 +154,13 @@ export function upsertChat(c) {
     .filter((m) => m && Number.isInteger(m.seq))
     .sort((a, b) => a.seq - b.seq);
   for (const m of msgs) addMessage(chat, m);
+  addStaffLines(chat, c.staff_messages);
 
   if (c.status === "ended") {
     markEnded(chat, c.ended_by ?? null, { quiet: true });
   } else if (chat.status !== "ended") {
     setPresence(chat, c.visitor_connected !== false);
+    if ("handover" in c) showStandingOffer(chat, c.handover);
   }
   if (stick) scrollToBottom(chat);
   updateCounter(chat);
@@ -205,7 +211,8 @@ export function disconnectChat(chat) {
   for (const p of chat.pending.values()) setMsgState(p.el, WAITING_FOR_CONNECTION);
 }
 
-export function markEnded(chat, by, { quiet = false } = {}) {
+/** The chat ended or is no longer ours: read-only; `text` says why when `by` has no words of its own. */
+export function markEnded(chat, by, { quiet = false, text: why = null } = {}) {
   if (chat.status === "ended") return;
   chat.status = "ended";
   chat.endedBy = by; // registration.js: a chat handed back to the queue is not registered here
@@ -221,9 +228,10 @@ export function markEnded(chat, by, { quiet = false } = {}) {
   chat.els.form.hidden = true;
   for (const clientId of [...chat.pending.keys()]) failMessage(chat, clientId, "niet verstuurd", { retry: false });
   for (const p of chat.failed.values()) p.el.querySelector(".msg-retry")?.remove();
+  handoverChatEnded(chat);
 
   const byText = ENDED_BY[by] ? ` (${ENDED_BY[by]})` : "";
-  const text = { quick_exit: QUICK_EXIT, released: RELEASED, away: AWAY }[by] ?? `Gesprek beëindigd${byText}`;
+  const text = { quick_exit: QUICK_EXIT, released: RELEASED, away: AWAY }[by] ?? why ?? `Gesprek beëindigd${byText}`;
   const close = h("button", { type: "button", class: "btn", "data-testid": "pane-close" }, "Sluiten");
   close.setAttribute("aria-label", `Sluit het gesprek met ${chat.nickname}`);
   close.addEventListener("click", () => closePane(chat));

@@ -1,11 +1,16 @@
 // Frames from the server (docs/protocol.md, /ws/console) applied to the queue and the chat panes.
 
 import { disconnectChat, markEnded, setPresence, showRemoteTyping, upsertChat } from "./chat-pane.js";
+import { onColleagues } from "./colleagues.js";
 import { roleLabel, truncate } from "./format.js";
+import { handedOver, onHandoverAnswer } from "./handover.js";
+import { handoverDialogLost, takeHandoverError } from "./handover-dialog.js";
+import { forgetOffers, offerBecameChat, offersLost, onHandoverClosed, onHandoverOffer, takeOfferError } from "./handover-offer.js";
 import { SENDING, ackMessage, addMessage, failMessage, nearBottom, scrollToBottom, sendMessage, setMsgState } from "./messages.js";
 import { clearTake, isTaking, onQueue, updateTakeButtons } from "./queue-view.js";
 import { offerRegistration, refreshOpenList } from "./registration.js";
 import { send } from "./socket.js";
+import { onStaffMessage } from "./staff-thread.js";
 import { chats, closed, me, ui } from "./state.js";
 import { ERROR_TEXT, announce, showStatus } from "./status.js";
 
@@ -34,6 +39,16 @@ export function handleFrame(f) {
       return onEnded(f);
     case "released":
       return onReleased(f);
+    case "colleagues":
+      return onColleagues(f);
+    case "staff_message":
+      return onStaffMessage(f);
+    case "handover_offer":
+      return onHandoverOffer(f);
+    case "handover_answer":
+      return onHandoverAnswer(f);
+    case "handover_closed":
+      return onHandoverClosed(f);
     case "error":
       return onError(f);
     default:
@@ -44,6 +59,8 @@ export function handleFrame(f) {
 /** The socket is gone (socket.js reconnects): no take is answered any more, typing stops. */
 export function onSocketLost() {
   clearTake();
+  handoverDialogLost();
+  offersLost();
   for (const chat of chats.values()) disconnectChat(chat);
   updateTakeButtons();
 }
@@ -58,6 +75,7 @@ function onHello(f) {
       ui.userName.textContent = who.display_name;
     }
   }
+  forgetOffers(); // the offers that still stand come again after `hello`
   const seen = new Set();
   for (const c of Array.isArray(f.chats) ? f.chats : []) {
     if (!c || !Number.isInteger(c.id)) continue;
@@ -84,9 +102,10 @@ function onHello(f) {
 function onChat(f) {
   const c = f.chat;
   if (!c || !Number.isInteger(c.id)) return;
-  const wasTaking = isTaking();
+  const accepted = offerBecameChat(c.id); // a hand-over we accepted
+  const wasTaking = isTaking() || accepted;
   const isNew = !chats.has(c.id);
-  clearTake();
+  if (!accepted) clearTake();
   if (c.status !== "ended") closed.delete(c.id);
   const chat = upsertChat(c);
   if (isNew) {
@@ -150,13 +169,17 @@ function onEnded(f) {
   refreshOpenList();
 }
 
-// Back in the queue (logged out with "hand back", or this console was away too long): read-only now.
+// Back in the queue (logged out with "hand back", or this console was away too long), or a colleague
+// accepted our hand-over (its `handover_answer` says the same; whichever comes first): read-only now.
 function onReleased(f) {
   const chat = chats.get(f.conversation_id);
-  if (chat) markEnded(chat, "released");
+  if (!chat) return;
+  if (f.reason === "handed_over") handedOver(chat, typeof f.to === "string" ? f.to : null);
+  else markEnded(chat, "released");
 }
 
 function onError(f) {
+  if (takeHandoverError(f) || takeOfferError(f)) return; // said in the hand-over dialog or on the offer
   const code = String(f.code ?? "");
   const chat = Number.isInteger(f.conversation_id) ? chats.get(f.conversation_id) : null;
   if (typeof f.client_id === "string") {

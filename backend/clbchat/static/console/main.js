@@ -9,6 +9,11 @@
 //   queue-view.js  the waiting queue, count badge, page title, take buttons
 //   chat-pane.js   one chat pane: header, presence, typing, composer, end and close
 //   registration.js  the registration form in an ended chat's pane, the "Nog te registreren" list
+//   colleagues.js  the colleagues online (name, discipline, load) in the side area
+//   handover.js    a pane's "Doorgeven" button, the standing offer's countdown and what became of it
+//   handover-dialog.js  the "Doorgeven" dialog: to whom, the note, errors
+//   handover-offer.js   offers from colleagues: a card with note and transcript, accept or decline
+//   staff-thread.js     a pane's "Alleen voor collega's" strip: hand-over notes, whispers
 //   board.js       the shared board (prikbord): the team's notes about recurring chatters
 //   messages.js    a pane's message list: seq order, no duplicates, pending / acked / failed
 //   sound.js       the new-visitor beep and the mute toggle

@@ -30,7 +30,8 @@ export function scrollToBottom(chat) {
   el.scrollTop = el.scrollHeight;
 }
 
-function renderMessage(m) {
+/** One message as a list item (also the read-only transcript on a hand-over offer). */
+export function renderMessage(m) {
   const sender = typeof m.sender === "string" ? m.sender : "system";
   const li = h("li", { class: `msg msg-${sender}`, "data-sender": sender });
   if (Number.isInteger(m.seq)) li.dataset.seq = String(m.seq);
