@@ -188,3 +188,57 @@ def test_a_named_colleague_declines_and_the_chat_stays(live, host_site, page, ne
     expect(widget(page, "messages").locator('[data-sender="system"]')).to_have_count(0)
     expect(widget(page, "counsellor-name")).to_have_text("Sofie")
     expect(jonas.get_by_test_id("chat-pane")).to_have_count(0)
+
+
+OFFER_SECONDS = 8
+
+
+@pytest.fixture
+def short_offers(app_config):
+    """Offers that lapse in seconds; ask for it before `live`."""
+    app_config["HANDOVER_SECONDS"] = OFFER_SECONDS
+
+
+def test_one_of_a_group_declines_then_the_offer_lapses_and_the_chat_stays(short_offers, app, live, new_context,
+                                                                            ws_visitor, nora):
+    with app.app_context():
+        upsert_user("eva", "Eva", "counsellor", PASSWORD, discipline="doctor")
+        db.session.remove()
+    noor = ws_visitor("Noor")
+    sofie = console_login(new_context(), live, "sofie")
+    nurse = console_login(new_context(), live, "nora")
+    doctor = console_login(new_context(), live, "eva")
+    sofie.get_by_test_id("take-next").click()
+    pane = pane_of(sofie, noor.conversation_id)
+    expect(pane).to_be_visible()
+
+    pane.get_by_test_id("pane-handover").click()
+    dialog = sofie.get_by_test_id("handover-dialog")
+    expect(dialog.get_by_role("radio", name="Verpleegkundige of arts 2 vrij", exact=True)).to_be_enabled()
+    choose(dialog, "Verpleegkundige of arts")
+    dialog.get_by_label("Overdrachtsnota (alleen voor collega's)").fill("Vraag over medicatie.")
+    dialog.get_by_role("button", name="Doorgeven").click()
+    nurse.get_by_test_id("handover-offer").get_by_role("button", name="Weigeren").click()
+    expect(nurse.get_by_test_id("handover-offer")).to_have_count(0)
+
+    # One of the group can't: the offer still stands for the others, and Eva still has it.
+    expect(pane.get_by_test_id("handover-declined-by")).to_have_text(
+        "Nora kan het niet aannemen; je aanbod staat nog open.")
+    expect(pane.get_by_test_id("handover-waiting")).to_contain_text("Wacht op een verpleegkundige of arts")
+    expect(doctor.get_by_test_id("handover-offer")).to_contain_text("Vraag over medicatie.")
+
+    # A reload while it stands: the pane and the colleague's card come back as they were.
+    sofie.reload()
+    expect(sofie.get_by_test_id("connection-state")).to_have_attribute("data-state", "online")
+    pane = pane_of(sofie, noor.conversation_id)
+    expect(pane.get_by_test_id("handover-waiting")).to_contain_text("Wacht op een verpleegkundige of arts (nog 0:0")
+    doctor.reload()
+    expect(doctor.get_by_test_id("handover-offer")).to_contain_text("Vraag over medicatie.")
+
+    # Nobody accepts in time: Sofie is told and keeps the chat; the card goes.
+    expect(pane.get_by_test_id("handover-notice")).to_have_text(
+        "Niemand nam het gesprek aan; het blijft bij jou.", timeout=OFFER_SECONDS * 1000 + 10_000)
+    expect(doctor.get_by_test_id("handover-offer")).to_have_count(0)
+    expect(pane.get_by_test_id("pane-handover")).to_be_enabled()
+    say(pane, "Ik help je zelf verder.")
+    assert noor.socket.expect("message", text="Ik help je zelf verder.")["author"] == "Sofie"
