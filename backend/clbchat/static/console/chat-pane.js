@@ -231,7 +231,8 @@ export function markEnded(chat, by, { quiet = false, text: why = null } = {}) {
   handoverChatEnded(chat);
 
   const byText = ENDED_BY[by] ? ` (${ENDED_BY[by]})` : "";
-  const text = { quick_exit: QUICK_EXIT, released: RELEASED, away: AWAY }[by] ?? why ?? `Gesprek beëindigd${byText}`;
+  const text = { quick_exit: QUICK_EXIT, released: RELEASED, away: AWAY }[by] ?? why
+    ?? `Gesprek beëindigd${byText}`;
   const close = h("button", { type: "button", class: "btn", "data-testid": "pane-close" }, "Sluiten");
   close.setAttribute("aria-label", `Sluit het gesprek met ${chat.nickname}`);
   close.addEventListener("click", () => closePane(chat));

@@ -5,7 +5,9 @@ import { onColleagues } from "./colleagues.js";
 import { roleLabel, truncate } from "./format.js";
 import { handedOver, onHandoverAnswer } from "./handover.js";
 import { handoverDialogLost, takeHandoverError } from "./handover-dialog.js";
-import { forgetOffers, offerBecameChat, offersLost, onHandoverClosed, onHandoverOffer, takeOfferError } from "./handover-offer.js";
+import {
+  forgetOffers, offerBecameChat, offersLost, onHandoverClosed, onHandoverOffer, takeOfferError,
+} from "./handover-offer.js";
 import { SENDING, ackMessage, addMessage, failMessage, nearBottom, scrollToBottom, sendMessage, setMsgState } from "./messages.js";
 import { clearTake, isTaking, onQueue, updateTakeButtons } from "./queue-view.js";
 import { offerRegistration, refreshOpenList } from "./registration.js";

@@ -57,7 +57,7 @@ export function onHandoverAnswer(f) {
       if (chat.status === "ended") return;
       setWaiting(chat, { id: f.handover_id, to: sent?.to ?? "een collega", group: sent?.group ?? false,
         deadline: Date.now() + OFFER_MS });
-      announce(`${chat.nickname}: ${waitingWords(chat.handover.offer)}. Het gesprek blijft bij jou tot iemand aanneemt.`);
+      announce(`${chat.nickname}: ${waitingWords(chat.handover.offer)}. Het blijft bij jou tot iemand aanneemt.`);
       return;
     }
     case "accepted":
