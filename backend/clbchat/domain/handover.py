@@ -88,7 +88,9 @@ def offer(session, conversation_id: int, sender, to_user_id: int | None, to_grou
     staff_thread.post(session, conversation_id, "note", sender, f"handover-{handover.id}", note, now, outbox)
     for colleague in receivers:
         outbox.append((user_channel(colleague["id"]), {"type": "handover_offer", "handover_id": handover.id}))
-    outbox.append((user_channel(sender.id), _answer(handover)))
+    to = _name(session, to_user_id) if to_user_id is not None else GROUP_LABELS[to_group]
+    outbox.append((user_channel(sender.id), {**_answer(handover), "to": to,
+                                             "expires_at": handover.expires_at.isoformat()}))
     return handover
 
 

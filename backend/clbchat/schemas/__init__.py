@@ -278,6 +278,8 @@ class ErrorOut(Outbound):
     message = fields.Str()
     client_id = fields.Str()
     conversation_id = fields.Int()
+    handover_id = fields.Int()
+    field = fields.Str()
 
 
 class QueueEntryOut(Schema):

@@ -91,6 +91,8 @@ class HandOverAnswerOut(Outbound):
     conversation_id = fields.Int()
     outcome = fields.Str()
     by = fields.Str(allow_none=True)
+    to = fields.Str()  # with "offered": whom it is offered to
+    expires_at = fields.Str()  # with "offered"
 
 
 class HandOverClosedOut(Outbound):
