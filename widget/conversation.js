@@ -40,6 +40,22 @@ export function conversation(ctx, on) {
       sessionStorage.removeItem(KEY);
     } catch {}
   }
+  // A block of this browser session (docs/privacy.md): the server's marker and its end, in its own key so
+  // that leaving or "Snel weg" does not lift it. Sent with the next chat request; gone when it ends.
+  const BLOCK_KEY = KEY + "-block";
+  function block() {
+    try {
+      const b = JSON.parse(sessionStorage.getItem(BLOCK_KEY) || "null");
+      if (b && Date.parse(b.until) > Date.now()) return b;
+      sessionStorage.removeItem(BLOCK_KEY);
+    } catch {}
+    return null;
+  }
+  function keepBlock(m) {
+    try {
+      sessionStorage.setItem(BLOCK_KEY, JSON.stringify({ marker: m.marker, until: m.until }));
+    } catch {}
+  }
   function drop(id) {
     if (!store) return;
     store.pending = store.pending.filter((p) => p.client_id !== id);
@@ -49,6 +65,8 @@ export function conversation(ctx, on) {
   // The chat request: { status, body }, or null when the network failed.
   async function request(data) {
     try {
+      const b = block();
+      if (b) data = { ...data, block: b.marker };
       const r = await fetch(ctx.origin + "/api/sites/" + encodeURIComponent(ctx.site) + "/conversations", {
         method: "POST", credentials: "omit", headers: { "Content-Type": "application/json" },
         body: JSON.stringify(data),
@@ -90,6 +108,7 @@ export function conversation(ctx, on) {
       if (m.sender === "visitor") drop(m.client_id); // our own echo: no longer pending
       else save();
     } else if (m.type === "ack") drop(m.client_id);
+    else if (m.type === "blocked") keepBlock(m);
     on.frame(m);
   }
 
@@ -218,6 +237,9 @@ export function conversation(ctx, on) {
     },
     get rating() {
       return rating;
+    },
+    get blocked() {
+      return block();
     },
     // The id from each state frame, kept next to the token.
     note(conversationId) {

@@ -5,7 +5,7 @@ import { CSS } from "./panel-styles.js";
 import { conversation } from "./conversation.js";
 import { transcript } from "./messages.js";
 import { h, startView, closedView, busyView, waitingView, chatFooter, endedText, ratingFooter, thanksFooter,
-  leftView } from "./views.js";
+  leftView, blockedView } from "./views.js";
 
 const ERRORS = {
   too_long: "Niet verstuurd: je bericht is te lang (maximaal 2000 tekens).",
@@ -33,7 +33,7 @@ function adopt(root, css) {
 
 export function mount(root, ctx) {
   let status = ctx.status;
-  let view = null; // start | closed | busy | waiting | requeued | chat | rate | thanks | left
+  let view = null; // start | closed | busy | waiting | requeued | chat | rate | thanks | left | blocked
   let visible = false;
   let state = null, counsellor = null, everActive = false;
   let focusEl = null, foot, waiting, chat, rating; // views updated after they are drawn
@@ -115,6 +115,8 @@ export function mount(root, ctx) {
       ctx.refresh();
     } else if (r && r.status === 409 && e2.code === "queue_full") {
       showBusy(e2.alternatives);
+    } else if (r && r.status === 403 && e2.code === "blocked") {
+      showBlocked(e2.alternatives);
     } else {
       form.error(r
         ? e2.message || "Er ging iets mis. Probeer het straks opnieuw."
@@ -164,6 +166,10 @@ export function mount(root, ctx) {
     if (view !== "thanks") chatLayout("thanks", thanksFooter(done));
   }
 
+  function showBlocked(alts, onClose) {
+    render("blocked", blockedView(alts || status.alternatives, onClose));
+  }
+
   function showLeft(by) {
     render("left", leftView(by, status.alternatives, done));
   }
@@ -189,7 +195,9 @@ export function mount(root, ctx) {
     // ended
     log.hideTyping();
     session.ended();
-    if (s.rated) {
+    if (view === "blocked") {
+      hangUp();
+    } else if (s.rated) {
       showThanks();
       session.forget(); // nothing left to resume
       hangUp();
@@ -226,6 +234,10 @@ export function mount(root, ctx) {
         return log.showTyping(m.active && view === "chat");
       case "error":
         return onError(m);
+      case "blocked": // the counsellor ended the chat with a block: no rating, the helplines
+        hangUp();
+        log.hideTyping();
+        return showBlocked(null, done);
     }
   }
 
@@ -318,7 +330,8 @@ export function mount(root, ctx) {
     showWaiting(null, null);
     waiting.pos.textContent = "Je chat wordt hersteld…";
     session.connect();
-  } else if (status.open) showStart();
+  } else if (session.blocked) showBlocked();
+  else if (status.open) showStart();
   else showClosed();
 
   return {

@@ -251,6 +251,15 @@ export function thanksFooter(onClose) {
     closeButton(onClose))] };
 }
 
+// This browser session was blocked for a while (a counsellor ended the chat so): kindly, the helplines.
+export function blockedView(alts, onClose) {
+  const focus = heading("Je kan de chat even niet gebruiken");
+  return { focus, nodes: [h("section", { "data-testid": "blocked" }, focus,
+    h("p", null, "Wil je toch met iemand praten? Deze diensten helpen je graag, anoniem en gratis."),
+    alternatives(alts),
+    onClose && closeButton(onClose))] };
+}
+
 // Ended before anyone picked up: no rating, but the other helplines.
 export function leftView(by, alts, onClose) {
   const focus = heading(by === "visitor" ? "Je hebt de wachtrij verlaten" : "De chat is gestopt");

@@ -13,6 +13,7 @@ from sqlalchemy import text
 from . import config, sqlite_locking
 from .domain.hours import Schedule
 from .events import make_bus
+from .expiring_store import make_store
 from .extensions import csrf, db, migrate, sock
 from .unit_of_work import reading
 
@@ -40,6 +41,8 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     bus = make_bus(app.config)
     app.extensions["clbchat.bus"] = bus
+    # Memory only, never the database: e.g. the markers of blocked browser sessions (domain/blocks.py).
+    app.extensions["clbchat.store"] = make_store(app.config)
     from .realtime.hub import Hub
 
     app.extensions["clbchat.hub"] = Hub(app, bus)

@@ -8,7 +8,7 @@ from simple_websocket import ConnectionClosed
 from sqlalchemy import select
 
 from ..auth import current_user
-from ..domain import channels, conversations, coordination, permissions, queue, staff_thread, views
+from ..domain import blocks, channels, conversations, coordination, permissions, queue, staff_thread, views
 from ..domain.errors import DomainError
 from ..extensions import db, sock
 from ..models import Conversation, User
@@ -158,11 +158,17 @@ class ConsoleSession:
                           "active": data["active"]})
 
     def _on_end(self, data) -> None:
+        minutes = data["block_minutes"]  # end and block this visitor's browser session (domain/blocks.py)
         with unit_of_work() as (session, outbox):
             conversation = permissions.require(session, data["conversation_id"], self.staff, "end")
+            if minutes is not None:
+                blocks.check_minutes(self.staff, minutes)  # before anything changes
             if not conversations.end(session, conversation, "counsellor", _now(), outbox):
                 raise DomainError("wrong_state", "Dit gesprek is al beëindigd.",
                                   conversation_id=conversation.id)
+            if minutes is not None:
+                blocks.block(self.app.extensions["clbchat.store"], session, conversation.id, self.staff, minutes,
+                             _now(), outbox)
 
     def _on_sync(self, data) -> None:
         conversation_id = data["conversation_id"]

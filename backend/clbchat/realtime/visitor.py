@@ -5,13 +5,14 @@ from datetime import UTC, datetime
 from flask import current_app, request
 from simple_websocket import ConnectionClosed
 
-from ..domain import channels, conversations, queue, views
+from ..domain import blocks, channels, conversations, queue, views
 from ..domain.errors import DomainError
 from ..domain.estimates import estimate_wait
 from ..extensions import sock
 from ..models import Conversation
 from ..schemas import (
     VISITOR_IN,
+    BlockedOut,
     PongOut,
     StateOut,
     VisitorAckOut,
@@ -27,6 +28,7 @@ from .origins import origin_allowed
 HELLO_TIMEOUT_SECONDS = 15
 _state_out, _message_out = StateOut(), VisitorMessageOut()
 _ack_out, _typing_out, _pong_out = VisitorAckOut(), VisitorTypingOut(), PongOut()
+_blocked_out = BlockedOut()
 
 
 @sock.route("/ws/visitor", bp=bp)
@@ -103,7 +105,9 @@ class VisitorSession:
         self.hub.add_visitor(self)
         self.send_state()
         self.delivery.fill(self.conversation_id)
-        if self.status != "ended":
+        if self.status == "ended":
+            self.send_block()  # a chat ended with a block while this visitor was away
+        else:
             self.bus.publish(channel, {"type": "presence", "conversation_id": self.conversation_id,
                                        "visitor_connected": True})
 
@@ -177,6 +181,8 @@ class VisitorSession:
         elif kind == "resync":  # events may have been missed: reload what this visitor sees
             self.send_state()
             self.delivery.fill(self.conversation_id)
+        elif kind == "blocked":
+            self.send_block()
         elif kind == "typing" and event["sender"] == "counsellor":
             self.conn.send(_typing_out, {"type": "typing", "active": event["active"]})
 
@@ -201,6 +207,12 @@ class VisitorSession:
             self.status = conversation.status
             state = views.visitor_state(conversation, position, estimate)
         self.conn.send(_state_out, state)
+
+    def send_block(self) -> None:
+        """The marker of a block of this chat's visitor, for their widget to keep (domain/blocks.py)."""
+        found = blocks.of_conversation(self.app.extensions["clbchat.store"], self.conversation_id)
+        if found is not None:
+            self.conn.send(_blocked_out, {"type": "blocked", "marker": found.marker, "until": found.until})
 
     def on_queue(self, positions: dict[int, int], rate) -> None:
         """Called by the hub with the fresh queue; sends only when this visitor's numbers changed."""

@@ -102,6 +102,8 @@ class ChatRequestIn(Inbound):
     visitor_role = Text(load_default=None, allow_none=True, validate=validate.OneOf(VISITOR_ROLES))
     ref = Text(load_default=None, allow_none=True, validate=validate.Regexp(
         r"^[a-z0-9-]{1,40}$", error="ref: kleine letters, cijfers en '-', hoogstens 40 tekens."))
+    # The marker of an earlier block of this browser session, from the widget's sessionStorage.
+    block = Text(load_default=None, allow_none=True, validate=validate.Length(max=64))
 
     @pre_load
     def strip_text(self, data, **_):
@@ -206,6 +208,9 @@ class ConsoleTypingIn(Frame):
 
 class EndIn(Frame):
     conversation_id = Id(required=True)
+    # End and block the visitor's browser session for this long (domain/blocks.py checks the range).
+    block_minutes = fields.Int(load_default=None, allow_none=True, strict=True,
+                               validate=validate.Range(1, INT_MAX))
 
 
 class SyncIn(Frame):
@@ -235,6 +240,14 @@ class StateOut(Outbound):
     counsellor = fields.Str(allow_none=True)
     ended_by = fields.Str(allow_none=True)
     rated = fields.Bool()
+
+
+class BlockedOut(Outbound):
+    """To the visitor whose chat was ended with a block: the marker their widget keeps in sessionStorage
+    and sends with its next chat requests, and when the block ends."""
+
+    marker = fields.Str()
+    until = fields.DateTime()
 
 
 class MessageOut(Outbound):

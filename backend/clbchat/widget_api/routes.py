@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from flask import abort, current_app, render_template, request, url_for
 from marshmallow import ValidationError
 
-from ..domain import queue
+from ..domain import blocks, queue
 from ..schemas import REQUEST_BODY_MAX, ChatRequestIn, ChatRequestOut, is_storable, parse_json
 from ..unit_of_work import unit_of_work
 from . import bp
@@ -71,6 +71,11 @@ def request_chat(slug):
         first = next(iter(fields.values()))[0]
         return allow_origin(error(422, "invalid", str(first), fields=fields))
     now = datetime.now(UTC)
+    until = blocks.blocked_until(current_app.extensions["clbchat.store"], data["block"])
+    if until is not None and until > now:  # not an error for the visitor: the widget says it kindly
+        return allow_origin(error(403, "blocked", "Je kan de chat een tijdje niet gebruiken. Wil je toch met "
+                                  "iemand praten? Deze diensten helpen je graag.", until=until.isoformat(),
+                                  alternatives=current_app.config["CHAT_ALTERNATIVES"]))
     if not current_app.extensions["clbchat.schedule"].is_open(now):
         return allow_origin(error(409, "closed", "De chat is nu gesloten."))
     with queue.admission_turn, unit_of_work() as (session, outbox):
