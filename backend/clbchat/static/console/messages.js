@@ -30,6 +30,9 @@ export function scrollToBottom(chat) {
   el.scrollTop = el.scrollHeight;
 }
 
+// Staff who write in the chat: its counsellor, and a coordinator who joined it (docs/protocol.md).
+const STAFF_SENDERS = ["counsellor", "coordinator"];
+
 /** One message as a list item (also the read-only transcript on a hand-over offer). */
 export function renderMessage(m) {
   const sender = typeof m.sender === "string" ? m.sender : "system";
@@ -40,6 +43,7 @@ export function renderMessage(m) {
   li.append(
     h("p", { class: "msg-meta" },
       h("span", { class: "msg-author" }, author),
+      sender === "coordinator" ? h("span", { class: "msg-as" }, " · coördinator") : null,
       " ",
       h("time", { class: "msg-time", datetime: m.sent_at ?? null }, fmtClock(m.sent_at)),
       h("span", { class: "msg-state" })),
@@ -103,8 +107,12 @@ export function addMessage(chat, m) {
   const sender = m.sender;
   const clientId = typeof m.client_id === "string" && m.client_id ? m.client_id : null;
   let li = null;
-  if (clientId && sender === "counsellor" && (chat.pending.has(clientId) || chat.failed.has(clientId))) {
-    li = (chat.pending.get(clientId) ?? chat.failed.get(clientId)).el;
+  // Our own (pending or failed) message, stored: as the counsellor, or as a coordinator who joined.
+  if (clientId && STAFF_SENDERS.includes(sender) && (chat.pending.has(clientId) || chat.failed.has(clientId))) {
+    const el = (chat.pending.get(clientId) ?? chat.failed.get(clientId)).el;
+    el.dataset.sender = sender;
+    el.className = el.className.replace(/\bmsg-(counsellor|coordinator)\b/, `msg-${sender}`);
+    li = el;
     chat.pending.delete(clientId);
     chat.failed.delete(clientId);
     confirmEl(li, m);
@@ -129,7 +137,7 @@ export function ackMessage(chat, clientId, seq) {
     return;
   }
   confirmEl(p.el, { seq });
-  rememberSeq(chat, seq, "counsellor", clientId);
+  rememberSeq(chat, seq, p.el.dataset.sender ?? "counsellor", clientId);
   placeBySeq(chat, p.el, seq);
 }
 
@@ -138,11 +146,12 @@ export function sendMessage(chat, clientId, text) {
   return send({ type: "message", conversation_id: chat.id, client_id: clientId, text });
 }
 
-/** Show a new message of ours, pending, at the end of the list; the caller sends it. */
+/** Show a new message of ours, pending, at the end of the list; the caller sends it. A coordinator who
+ * joined the chat writes as "coordinator" (the server stores it so). */
 export function addPending(chat, author, text) {
   const clientId = newClientId();
   const li = renderMessage({
-    sender: "counsellor",
+    sender: chat.role === "joined" ? "coordinator" : "counsellor",
     author,
     text,
     client_id: clientId,

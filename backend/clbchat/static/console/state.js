@@ -26,8 +26,9 @@ export const ui = {
 
 const maxFromPage = Number.parseInt(root.dataset.maxChats ?? "", 10);
 
-/** The counsellor; `hello` may update both fields. */
+/** The counsellor; `hello` may update these fields (`id` comes only with it). */
 export const me = {
+  id: null,
   displayName: root.dataset.displayName || "",
   maxChats: Number.isFinite(maxFromPage) && maxFromPage > 0 ? maxFromPage : 2,
 };
@@ -37,7 +38,8 @@ export const chats = new Map();
 
 export function openChatCount() {
   let n = 0;
-  for (const chat of chats.values()) if (chat.status !== "ended") n += 1;
+  // A chat a coordinator looks on or takes part in is not one of their own: it takes no place.
+  for (const chat of chats.values()) if (chat.status !== "ended" && (chat.role ?? "owner") === "owner") n += 1;
   return n;
 }
 
