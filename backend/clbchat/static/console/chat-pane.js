@@ -17,6 +17,10 @@ import {
 } from "./messages.js";
 import { attachDuration, updateDuration } from "./duration.js";
 import { attachHandover, handoverChatEnded, showStandingOffer } from "./handover.js";
+import { attachAskHelp } from "./ask-help.js";
+import { attachRole, updateRole } from "./coordinator.js";
+import { attachStaffIn, setStaffIn } from "./staff-in.js";
+import { attachWhisper } from "./whisper.js";
 import { updateTakeButtons } from "./queue-view.js";
 import { attachSnippets } from "./snippets.js";
 import { send } from "./socket.js";
@@ -125,6 +129,10 @@ function createChat(c) {
   attachDuration(chat); // running time, crisis toggle
   attachHandover(chat); // "Doorgeven", the offer's countdown and outcome
   attachStaffThread(chat); // "Alleen voor collega's": hand-over notes, whispers
+  attachStaffIn(chat); // "Lotte kijkt mee": the coordinators in the chat
+  attachWhisper(chat); // "Fluister naar …" at the foot of the staff strip
+  attachAskHelp(chat); // "Hulp vragen"
+  attachRole(chat); // a coordinator's banner; what only the owner may do is hidden in a pane looked on in
 
   return chat;
 }
@@ -155,6 +163,8 @@ export function upsertChat(c) {
     .sort((a, b) => a.seq - b.seq);
   for (const m of msgs) addMessage(chat, m);
   addStaffLines(chat, c.staff_messages);
+  updateRole(chat, c); // owner, watcher or joined, and whose chat it is
+  setStaffIn(chat, c.staff_in);
 
   if (c.status === "ended") {
     markEnded(chat, c.ended_by ?? null, { quiet: true });
@@ -230,7 +240,10 @@ export function markEnded(chat, by, { quiet = false, text: why = null } = {}) {
   for (const p of chat.failed.values()) p.el.querySelector(".msg-retry")?.remove();
   handoverChatEnded(chat);
 
-  const byText = ENDED_BY[by] ? ` (${ENDED_BY[by]})` : "";
+  // In a chat a coordinator looks on in, the counsellor who ended it is not "jou".
+  const byWords = by === "counsellor" && chat.role !== "owner" ? `door ${chat.counsellor ?? "de chatmedewerker"}`
+    : ENDED_BY[by];
+  const byText = byWords ? ` (${byWords})` : "";
   const text = { quick_exit: QUICK_EXIT, released: RELEASED, away: AWAY }[by] ?? why
     ?? `Gesprek beëindigd${byText}`;
   const close = h("button", { type: "button", class: "btn", "data-testid": "pane-close" }, "Sluiten");
@@ -244,7 +257,7 @@ export function markEnded(chat, by, { quiet = false, text: why = null } = {}) {
   updateTakeButtons();
 }
 
-function closePane(chat) {
+export function closePane(chat) {
   const panes = [...chats.values()];
   const idx = panes.indexOf(chat);
   clearTimeout(chat.remoteTypingTimer);
@@ -255,7 +268,8 @@ function closePane(chat) {
   updateTakeButtons();
   const next = panes[idx + 1] ?? panes[idx - 1];
   if (next) {
-    const target = next.status === "ended" ? next.els.endedSlot.querySelector("button") : next.els.input;
+    const target = next.status === "ended" ? next.els.endedSlot.querySelector("button")
+      : next.role === "watcher" ? next.els.messages : next.els.input; // a pane looked on in has no composer
     (target ?? ui.takeNext).focus();
   } else {
     (ui.takeNext.disabled ? ui.list.querySelector("button:not([disabled])") : ui.takeNext)?.focus();

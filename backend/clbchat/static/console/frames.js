@@ -1,20 +1,26 @@
 // Frames from the server (docs/protocol.md, /ws/console) applied to the queue and the chat panes.
 
+import { onHelpSent, takeHelpError } from "./ask-help.js";
 import { disconnectChat, markEnded, setPresence, showRemoteTyping, upsertChat } from "./chat-pane.js";
+import { coordinatorChatOpened, coordinatorError, stoppedFollowing } from "./coordinator.js";
 import { onColleagues } from "./colleagues.js";
 import { roleLabel, truncate } from "./format.js";
 import { handedOver, onHandoverAnswer } from "./handover.js";
 import { handoverDialogLost, takeHandoverError } from "./handover-dialog.js";
+import { onHelp } from "./help-alert.js";
 import {
   forgetOffers, offerBecameChat, offersLost, onHandoverClosed, onHandoverOffer, takeOfferError,
 } from "./handover-offer.js";
 import { SENDING, ackMessage, addMessage, failMessage, nearBottom, scrollToBottom, sendMessage, setMsgState } from "./messages.js";
+import { onOverview } from "./overview.js";
 import { clearTake, isTaking, onQueue, updateTakeButtons } from "./queue-view.js";
 import { offerRegistration, refreshOpenList } from "./registration.js";
 import { send } from "./socket.js";
+import { onStaffIn } from "./staff-in.js";
 import { onStaffMessage } from "./staff-thread.js";
 import { chats, closed, me, ui } from "./state.js";
 import { ERROR_TEXT, announce, showStatus } from "./status.js";
+import { takeWhisperError, whisperStored, whispersLost } from "./whisper.js";
 
 const SYNC_EVERY_MS = 5000; // ask for a missed range at most this often per chat
 // Error codes that answer a `take`, and those of them that are not about one chat.
@@ -44,7 +50,16 @@ export function handleFrame(f) {
     case "colleagues":
       return onColleagues(f);
     case "staff_message":
+      whisperStored(f); // one of ours: its composer stops waiting
       return onStaffMessage(f);
+    case "staff_in":
+      return onStaffIn(f);
+    case "overview":
+      return onOverview(f);
+    case "help":
+      return onHelp(f);
+    case "help_sent":
+      return onHelpSent(f);
     case "handover_offer":
       return onHandoverOffer(f);
     case "handover_answer":
@@ -63,6 +78,7 @@ export function onSocketLost() {
   clearTake();
   handoverDialogLost();
   offersLost();
+  whispersLost();
   for (const chat of chats.values()) disconnectChat(chat);
   updateTakeButtons();
 }
@@ -71,6 +87,7 @@ export function onSocketLost() {
 function onHello(f) {
   const who = f.counsellor;
   if (who && typeof who === "object") {
+    if (Number.isInteger(who.id)) me.id = who.id;
     if (Number.isInteger(who.max_chats) && who.max_chats > 0) me.maxChats = who.max_chats;
     if (typeof who.display_name === "string" && who.display_name) {
       me.displayName = who.display_name;
@@ -89,7 +106,7 @@ function onHello(f) {
   for (const chat of chats.values()) {
     if (!seen.has(chat.id) && chat.status !== "ended") markEnded(chat, "away", { quiet: true });
   }
-  for (const chat of chats.values()) if (chat.status === "ended") offerRegistration(chat);
+  for (const chat of chats.values()) if (chat.status === "ended" && chat.role === "owner") offerRegistration(chat);
   refreshOpenList();
   // Resend what was never acknowledged, with the same client_id: the server stores it once.
   for (const chat of chats.values()) {
@@ -110,7 +127,9 @@ function onChat(f) {
   if (!accepted) clearTake();
   if (c.status !== "ended") closed.delete(c.id);
   const chat = upsertChat(c);
-  if (isNew) {
+  if (isNew && chat.role !== "owner") {
+    coordinatorChatOpened(chat); // looked on in, or taken part in, from the overview or a help alert
+  } else if (isNew) {
     announce(`Nieuw gesprek met ${chat.nickname} (${roleLabel(chat.visitorRole)}).`);
     const active = document.activeElement;
     const typingElsewhere = active && active.tagName === "TEXTAREA" && active !== chat.els.input;
@@ -131,7 +150,7 @@ function onMessage(f) {
     announce(`${chat.nickname}: ${truncate(f.text)}`);
     if (!chat.els.pane.contains(document.activeElement)) chat.els.pane.classList.add("unread");
   }
-  if (stick || f.sender === "counsellor") scrollToBottom(chat);
+  if (stick || f.sender === "counsellor" || f.sender === "coordinator") scrollToBottom(chat);
 }
 
 // A gap in seq: ask for what we missed.
@@ -166,7 +185,7 @@ function onEnded(f) {
   const chat = chats.get(f.conversation_id);
   if (chat) {
     markEnded(chat, f.by ?? null);
-    offerRegistration(chat);
+    if (chat.role === "owner") offerRegistration(chat); // not in a chat a coordinator looked on in
   }
   refreshOpenList();
 }
@@ -177,11 +196,14 @@ function onReleased(f) {
   const chat = chats.get(f.conversation_id);
   if (!chat) return;
   if (f.reason === "handed_over") handedOver(chat, typeof f.to === "string" ? f.to : null);
+  else if (f.reason === "stopped") stoppedFollowing(chat); // a coordinator left it: the pane goes
   else markEnded(chat, "released");
 }
 
 function onError(f) {
   if (takeHandoverError(f) || takeOfferError(f)) return; // said in the hand-over dialog or on the offer
+  if (takeWhisperError(f) || takeHelpError(f)) return; // said under the whisper composer, or in the pane
+  coordinatorError(f); // a refused watch, join or leave: its buttons work again; said below
   const code = String(f.code ?? "");
   const chat = Number.isInteger(f.conversation_id) ? chats.get(f.conversation_id) : null;
   if (typeof f.client_id === "string") {

@@ -14,6 +14,12 @@
 //   handover-dialog.js  the "Doorgeven" dialog: to whom, the note, errors
 //   handover-offer.js   offers from colleagues: a card with note and transcript, accept or decline
 //   staff-thread.js     a pane's "Alleen voor collega's" strip: hand-over notes, whispers
+//   whisper.js     the whisper composer in that strip ("Fluister naar …")
+//   staff-in.js    who of the coordinators is in a chat ("Lotte kijkt mee"), at the top of its pane
+//   ask-help.js    a pane's "Hulp vragen" button and what came of it
+//   coordinator.js a coordinator's pane: looking on read-only, taking part, stopping
+//   overview.js    a coordinator's live overview of every active chat ("Meekijken", "Deelnemen")
+//   help-alert.js  a coordinator's alert when a counsellor asks for help
 //   board.js       the shared board (prikbord): the team's notes about recurring chatters
 //   messages.js    a pane's message list: seq order, no duplicates, pending / acked / failed
 //   sound.js       the new-visitor beep and the mute toggle
@@ -23,6 +29,7 @@
 
 import { initBoard } from "./board.js";
 import { handleFrame, onSocketLost } from "./frames.js";
+import { initHelpAlerts } from "./help-alert.js";
 import { initQueue } from "./queue-view.js";
 import { initRegistration } from "./registration.js";
 import { startSocket } from "./socket.js";
@@ -32,4 +39,5 @@ initSound();
 initQueue();
 initRegistration();
 initBoard();
+initHelpAlerts();
 startSocket({ frame: handleFrame, lost: onSocketLost });
