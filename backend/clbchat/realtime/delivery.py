@@ -25,18 +25,20 @@ class OrderedDelivery:
     __slots__ = ("_lock", "_owner", "_sent")
 
     def __init__(self, owner: Reader):
-        self._lock = threading.RLock()
+        # A plain Lock: gevent's RLock is a Python object several hundred bytes larger, times thousands.
+        self._lock = threading.Lock()
         self._owner = owner
         self._sent: dict = {}  # thread key -> the last seq sent on this connection
 
-    def held(self) -> threading.RLock:
-        """Hold this while opening a thread and sending its history, so that events for it wait."""
+    def held(self) -> threading.Lock:
+        """Hold this while opening a thread and sending its history, so that events for it wait. Only
+        `start` may be called while holding it."""
         return self._lock
 
     def start(self, key, sent_seq: int) -> None:
-        """Follow a thread from `sent_seq` on (what the connection already has)."""
-        with self._lock:
-            self._sent[key] = sent_seq
+        """Follow a thread from `sent_seq` on (what the connection already has). Takes no lock: call it
+        before events for `key` can arrive (before subscribing), or holding `held()`."""
+        self._sent[key] = sent_seq
 
     def stop(self, key) -> bool:
         """Stop following a thread; False when it was not followed."""

@@ -1,6 +1,7 @@
 // One chat pane: header (nickname, role, presence, end button), messages, typing both ways, the
 // composer, and the "ended" bar with its close button.
 
+import { attachBlock } from "./block.js";
 import { h } from "./dom.js";
 import { fmtClock, nickOf, roleLabel } from "./format.js";
 import {
@@ -133,6 +134,7 @@ function createChat(c) {
   attachWhisper(chat); // "Fluister naar …" at the foot of the staff strip
   attachAskHelp(chat); // "Hulp vragen"
   attachRole(chat); // a coordinator's banner; what only the owner may do is hidden in a pane looked on in
+  attachBlock(chat, c.role); // "Blokkeren…": end and keep this browser session out for a while
 
   return chat;
 }
@@ -233,6 +235,7 @@ export function markEnded(chat, by, { quiet = false, text: why = null } = {}) {
   chat.els.pane.dataset.status = "ended";
   chat.els.end.disabled = true;
   chat.els.end.hidden = true;
+  if (chat.els.block) chat.els.block.hidden = true;
   chat.els.input.disabled = true;
   chat.els.sendBtn.disabled = true;
   chat.els.form.hidden = true;
