@@ -8,10 +8,12 @@ only in a process.
 - snippets: ready-made texts for the composer
 - teamwork: the staff side of a chat (who took part, hand-overs, the staff-only thread)
 - board: the shared board of notes about recurring chatters
+- hours: opening hours with their history (schedule versions, one-off days)
 """
 
 from .board import BoardNote
 from .chat import Conversation, Message, Site
+from .hours import ScheduleDay, ScheduleVersion
 from .registration import CodeList, CodeOption, Registration, RegistrationChange, RegistrationCode
 from .snippets import Snippet
 from .staff import Clb, User
@@ -19,5 +21,5 @@ from .teamwork import HandOver, Participation, StaffMessage
 from .types import UTCDateTime, utcnow
 
 __all__ = ["BoardNote", "Clb", "CodeList", "CodeOption", "Conversation", "HandOver", "Message", "Participation",
-           "Registration", "RegistrationChange", "RegistrationCode", "Site", "Snippet", "StaffMessage", "User",
-           "UTCDateTime", "utcnow"]
+           "Registration", "RegistrationChange", "RegistrationCode", "ScheduleDay", "ScheduleVersion", "Site",
+           "Snippet", "StaffMessage", "User", "UTCDateTime", "utcnow"]
