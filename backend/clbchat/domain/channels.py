@@ -14,6 +14,8 @@ reading from the database what it needs.
 | user:<id>                 | handover_offer, handover_answer          | that staff member's consoles, any host   |
 | staff                     | staff_changed, help                      | every console (who is online, alerts)    |
 | sites                     | sites_changed                            | every process (forgets cached sites)     |
+| hours                     | hours_changed                            | every process (forgets its schedule and  |
+|                           |                                          | status answers)                          |
 
 Any subscriber may also get `resync` (the bus lost events, e.g. during a Redis outage): it reloads
 what its viewer sees from the database.
@@ -25,6 +27,7 @@ events cannot reach it by any path; the staff thread lives on its own channel an
 QUEUE_CHANNEL = "queue"
 STAFF_CHANNEL = "staff"
 SITES_CHANNEL = "sites"
+HOURS_CHANNEL = "hours"
 
 
 def conversation_channel(conversation_id: int) -> str:
