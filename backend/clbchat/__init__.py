@@ -11,10 +11,12 @@ from flask import Flask, jsonify, request
 from sqlalchemy import text
 
 from . import config, sqlite_locking
-from .domain.hours import Schedule
+from .domain.channels import HOURS_CHANNEL
+from .domain.opening_days import HoursConfig
 from .events import make_bus
 from .expiring_store import make_store
 from .extensions import csrf, db, migrate, sock
+from .live_schedule import LiveSchedule
 from .unit_of_work import reading
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
@@ -29,9 +31,9 @@ def create_app(overrides: dict | None = None) -> Flask:
             app.config["SQLALCHEMY_ENGINE_OPTIONS"] = config._engine_options(overrides["SQLALCHEMY_DATABASE_URI"])
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    # An invalid schedule stops the app here, with the opening-hours library's own message.
-    app.extensions["clbchat.schedule"] = Schedule(app.config["CHAT_HOURS"], app.config["CHAT_TIMEZONE"],
-                                                  app.config["CHAT_COUNTRY"])
+    # An invalid CHAT_HOURS stops the app here, with the opening-hours library's own message.
+    schedule = LiveSchedule(HoursConfig.from_config(app.config))
+    app.extensions["clbchat.schedule"] = schedule
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     csrf.init_app(app)
@@ -41,6 +43,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     bus = make_bus(app.config)
     app.extensions["clbchat.bus"] = bus
+    _follow_schedule_changes(bus, schedule)
     # Memory only, never the database: e.g. the markers of blocked browser sessions (domain/blocks.py).
     app.extensions["clbchat.store"] = make_store(app.config)
     from .realtime.hub import Hub
@@ -70,6 +73,18 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.wsgi_app = status_fast_path(app.wsgi_app)
     _adapt_to_gevent(app)
     return app
+
+
+def _follow_schedule_changes(bus, schedule) -> None:
+    """A coordinator changed the opening hours (or the bus lost events): this process forgets its
+    schedule and the status answers built from it (live_schedule.py)."""
+    from .widget_api.status import clear_status_cache
+
+    def forget(_channel, _event):
+        schedule.forget()
+        clear_status_cache()
+
+    bus.subscribe(HOURS_CHANNEL, forget)
 
 
 def _adapt_to_gevent(app) -> None:

@@ -1,6 +1,7 @@
 """The status answer a host page gets (opening hours, week, alternatives), computed once per site
 and kept until it can change: the next opening or closing, midnight (the week moves on a day), or
-RECOMPUTE_SECONDS (site settings may have changed), whichever comes first. Every page view with the button asks."""
+RECOMPUTE_SECONDS (site settings may have changed), whichever comes first. Every page view with the button asks.
+A coordinator's change to the opening hours clears it at once (`hours_changed`, live_schedule.py)."""
 
 import hashlib
 import json
