@@ -28,6 +28,10 @@ class InProcessStore:
             self._prune()
             self._entries[key] = (time.monotonic() + seconds, value)
 
+    def delete(self, key: str) -> None:
+        with self._lock:
+            self._entries.pop(key, None)
+
     def get(self, key: str) -> str | None:
         with self._lock:
             deadline, value = self._entries.get(key, (0.0, None))
@@ -51,6 +55,14 @@ class RedisStore:
 
         try:
             self._client.set(self._prefix + key, value, ex=seconds)
+        except redis.RedisError as exc:
+            raise StoreUnavailable(str(exc)) from exc
+
+    def delete(self, key: str) -> None:
+        import redis
+
+        try:
+            self._client.delete(self._prefix + key)
         except redis.RedisError as exc:
             raise StoreUnavailable(str(exc)) from exc
 

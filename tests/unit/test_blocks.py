@@ -23,7 +23,8 @@ def store():
 def test_a_block_keeps_only_the_markers_hash_and_the_visitor_gets_the_marker(session, store, active_chat,
                                                                             counsellor):
     outbox = []
-    made = blocks.block(store, session, active_chat.id, counsellor, 60, NOW, outbox)
+    made = blocks.make(store, active_chat.id, counsellor, 60, NOW)
+    blocks.record(session, active_chat.id, counsellor, 60, NOW, outbox)
     assert made.until == NOW + timedelta(hours=1)
     assert blocks.blocked_until(store, made.marker) == made.until
     assert store.get("block:" + hashlib.sha256(made.marker.encode()).hexdigest()) == made.until.isoformat()
@@ -40,10 +41,19 @@ def test_an_unknown_or_missing_marker_is_not_blocked(store):
 
 
 def test_a_block_expires_by_itself(store, session, active_chat, counsellor, monkeypatch):
-    made = blocks.block(store, session, active_chat.id, counsellor, 60, NOW, [])
-    deadline = next(iter(store._entries.values()))[0]
-    monkeypatch.setattr("clbchat.expiring_store.time.monotonic", lambda: deadline + 1)
+    made = blocks.make(store, active_chat.id, counsellor, 60, NOW)
+    deadlines = sorted(deadline for deadline, _ in store._entries.values())
+    # The plain marker under the chat's id goes first (PICKUP_SECONDS), its hash when the block ends.
+    monkeypatch.setattr("clbchat.expiring_store.time.monotonic", lambda: deadlines[0] + 1)
+    assert blocks.of_conversation(store, active_chat.id) is None
+    assert blocks.blocked_until(store, made.marker) == made.until
+    monkeypatch.setattr("clbchat.expiring_store.time.monotonic", lambda: deadlines[1] + 1)
     assert blocks.blocked_until(store, made.marker) is None
+
+
+def test_a_block_whose_chat_did_not_end_is_never_handed_to_its_visitor(store, active_chat, counsellor):
+    blocks.make(store, active_chat.id, counsellor, 60, NOW)
+    blocks.forget(store, active_chat.id)
     assert blocks.of_conversation(store, active_chat.id) is None
 
 
@@ -67,5 +77,5 @@ def test_a_store_that_cannot_keep_the_block_refuses_it_with_the_field(session, a
             raise blocks.StoreUnavailable("redis down")
 
     with pytest.raises(DomainError) as info:
-        blocks.block(Down(), session, active_chat.id, counsellor, 60, NOW, [])
+        blocks.make(Down(), active_chat.id, counsellor, 60, NOW)
     assert (info.value.code, info.value.details["field"]) == ("unavailable", "block_minutes")

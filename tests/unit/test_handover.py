@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from clbchat.domain import channels, conversations, handover, participants, queue, staff_thread
+from clbchat.domain import channels, conversations, handover, participants, queue, requeue, staff_thread
 from clbchat.domain.errors import DomainError
 from clbchat.models import Conversation, HandOver, Message
 
@@ -162,3 +162,25 @@ def test_nobody_free_in_the_group_or_a_colleague_who_is_not_the_owner(session, t
 def test_the_visitor_line_names_only_a_discipline():
     assert handover.visitor_notice("doctor") == "Je wordt doorverbonden met een collega (arts)."
     assert handover.visitor_notice("other") == "Je wordt doorverbonden met een collega."
+
+
+def test_the_old_owner_cannot_end_a_chat_handed_over_meanwhile(session, team, active_chat):
+    offered = offer(session, active_chat, team["sofie"], to_group="medical")
+    handover.accept(session, offered.id, team["nora"], NOW, MAX_CHATS, [])
+    error = refused(lambda: conversations.end_by_staff(session, active_chat.id, team["sofie"], NOW, []))
+    assert error.code == "not_your_chat"
+    chat = session.get(Conversation, active_chat.id)
+    assert (chat.status, chat.counsellor_id) == ("active", team["nora"].id)
+
+
+def test_an_accept_after_the_chat_went_back_to_the_queue_is_refused(session, team, active_chat):
+    offered = offer(session, active_chat, team["sofie"], to_group="medical")
+    assert requeue.hand_back(session, active_chat.id, team["sofie"].id, NOW, [])
+    assert session.get(HandOver, offered.id).outcome == "cancelled"
+    assert refused(lambda: handover.accept(session, offered.id, team["nora"], NOW, MAX_CHATS, [])).code \
+        == "handover_gone"
+
+
+def test_only_a_member_of_the_group_may_decline_a_group_offer(session, team, active_chat):
+    offered = offer(session, active_chat, team["sofie"], to_group="medical")
+    assert refused(lambda: handover.decline(session, offered.id, team["jonas"], NOW, [])).code == "not_for_you"

@@ -10,6 +10,7 @@ derived from an IP address or the browser, and it all expires by itself. A new t
 window is a new visitor: the block is a brake on a session, not a ban of a person.
 """
 
+import contextlib
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from .errors import DomainError
 MIN_MINUTES = 60
 COUNSELLOR_MAX_MINUTES = 24 * 60
 COORDINATOR_MAX_MINUTES = 7 * 24 * 60  # longer only by a coordinator
+PICKUP_SECONDS = 15 * 60  # how long the plain marker waits for the visitor's socket
 
 
 @dataclass(frozen=True)
@@ -40,24 +42,35 @@ def check_minutes(user, minutes: int) -> None:
                           field="block_minutes")
 
 
-def block(store, session, conversation_id: int, user, minutes: int, now: datetime, outbox: list) -> Block:
-    """Make the marker for this (ending) chat's visitor and remember its hash until the block ends; the
-    staff thread records who blocked for how long, and the visitor's socket is told to fetch it."""
+def make(store, conversation_id: int, user, minutes: int, now: datetime) -> Block:
+    """Make the marker for this chat's visitor and keep its hash until the block ends. Call it before
+    the unit of work that ends the chat (a slow store then holds no row lock), and `forget` if that fails.
+    For PICKUP_SECONDS the marker also waits under the chat's id for the visitor's socket (maybe on
+    another host, maybe reconnecting) to pass it on; then only its hash is left."""
     check_minutes(user, minutes)
     marker = secrets.token_urlsafe(24)
     until = now + timedelta(minutes=minutes)
-    seconds = minutes * 60
     try:
-        store.put(_marker_key(marker), until.isoformat(), seconds)
-        # The visitor's socket (maybe on another host, maybe reconnecting later) picks the marker up here.
-        store.put(_chat_key(conversation_id), f"{marker} {until.isoformat()}", seconds)
-    except StoreUnavailable:  # raised in the caller's unit of work: the chat does not end either
+        store.put(_marker_key(marker), until.isoformat(), minutes * 60)
+        store.put(_chat_key(conversation_id), f"{marker} {until.isoformat()}", PICKUP_SECONDS)
+    except StoreUnavailable:
         raise DomainError("unavailable", "Blokkeren lukt nu niet. Probeer opnieuw, of beëindig zonder te "
                           "blokkeren.", field="block_minutes") from None
+    return Block(marker, until)
+
+
+def forget(store, conversation_id: int) -> None:
+    """The chat did not end after all: its visitor must not be handed the marker."""
+    with contextlib.suppress(StoreUnavailable):  # else it expires after PICKUP_SECONDS anyway
+        store.delete(_chat_key(conversation_id))
+
+
+def record(session, conversation_id: int, user, minutes: int, now: datetime, outbox: list) -> None:
+    """In the unit of work that ends the chat: the staff thread says who blocked for how long, and the
+    visitor's socket is told to pass the marker on."""
     staff_thread.post_event(session, conversation_id, f"{user.display_name} blokkeerde deze bezoeker voor "
                             f"{_duration(minutes)}.", now, outbox)
     outbox.append((conversation_channel(conversation_id), {"type": "blocked", "conversation_id": conversation_id}))
-    return Block(marker, until)
 
 
 def _duration(minutes: int) -> str:

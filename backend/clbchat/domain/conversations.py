@@ -135,8 +135,9 @@ def _stored_view(session, conversation_id: int, sender: str, client_id: str, aut
 
 
 def end(session, conversation: Conversation, by: str, now: datetime, outbox: list,
-        visitor_vanished: bool = False) -> bool:
-    """End a waiting or active conversation; False when it had already ended.
+        visitor_vanished: bool = False, owner_id: int | None = None) -> bool:
+    """End a waiting or active conversation; False when it had already ended, or (with `owner_id`: a
+    staff member ends it) when it is no longer theirs: handed over or back in the queue meanwhile.
 
     A visitor who left the queue before anyone picked up "left_waiting"; a chat ended with the end
     button by either side was "answered"; a chat whose visitor vanished (quick exit, or gone past the
@@ -149,12 +150,12 @@ def end(session, conversation: Conversation, by: str, now: datetime, outbox: lis
     # A chat waiting for a colleague after its counsellor was gone had been answered.
     picked_up = conversation.picked_up_at is not None
     outcome = ("abandoned" if visitor_vanished else "answered") if picked_up else "left_waiting"
-    result = session.execute(
-        update(Conversation)
-        .where(Conversation.id == conversation.id, Conversation.status == was)
-        .values(status="ended", outcome=outcome, ended_by=by, ended_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    query = (update(Conversation).where(Conversation.id == conversation.id, Conversation.status == was)
+             .values(status="ended", outcome=outcome, ended_by=by, ended_at=now)
+             .execution_options(synchronize_session=False))
+    if owner_id is not None:  # permissions.py: only the owner ends it; checked in the UPDATE itself
+        query = query.where(Conversation.counsellor_id == owner_id)
+    result = session.execute(query)
     if result.rowcount != 1:
         return False
     participants.finish(session, conversation.id, now, "ended")
@@ -167,6 +168,18 @@ def end(session, conversation: Conversation, by: str, now: datetime, outbox: lis
     if queue_changed not in outbox:
         outbox.append(queue_changed)
     return True
+
+
+def end_by_staff(session, conversation_id: int, staff, now: datetime, outbox: list) -> Conversation:
+    """The chat's counsellor ends it ("Gesprek beëindigen"): refused when it ended already, or when it
+    was handed over or went back to the queue since (the UPDATE checks the owner)."""
+    conversation = permissions.require(session, conversation_id, staff, "end")
+    if not end(session, conversation, "counsellor", now, outbox, owner_id=staff.id):
+        session.refresh(conversation)
+        if conversation.status == "ended":
+            raise DomainError("wrong_state", "Dit gesprek is al beëindigd.", conversation_id=conversation_id)
+        raise DomainError("not_your_chat", "Dit gesprek is niet (meer) van jou.", conversation_id=conversation_id)
+    return conversation
 
 
 def rate(session, conversation: Conversation, stars: int, comment: str | None, now: datetime,

@@ -7,7 +7,7 @@ gesprek" and then the coordinator's messages under their display name (sender "c
 for help reaches every coordinator's console (the `staff` channel) and takes them to the chat.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -19,6 +19,7 @@ from .queue import ONLINE_WINDOW
 from .team import DISCIPLINE_LABELS
 
 JOINED_NOTICE = "Een coördinator neemt deel aan het gesprek."
+UNREGISTERED_WINDOW = timedelta(days=30)
 LEFT_NOTICE = "De coördinator heeft het gesprek verlaten."
 
 
@@ -111,12 +112,17 @@ def overview(session, now: datetime) -> dict:
     watchers: dict[int, list[str]] = {}
     for conversation_id, name in session.execute(
             select(Participation.conversation_id, User.display_name).join(User, User.id == Participation.user_id)
-            .where(Participation.left_at.is_(None), Participation.role.in_(("watcher", "joined")))):
+            .join(Conversation, Conversation.id == Participation.conversation_id)
+            .where(Conversation.status == "active", Participation.left_at.is_(None),
+                   Participation.role.in_(("watcher", "joined")))):
         watchers.setdefault(conversation_id, []).append(name)
+    # Of the last UNREGISTERED_DAYS: a bounded read (through ix_conversations_unpurged) however long the
+    # history grows; an older chat without registration is the report's business, not the evening's.
     unregistered = session.scalar(
         select(func.count()).select_from(Conversation)
         .outerjoin(Registration, Registration.conversation_id == Conversation.id)
-        .where(Conversation.status == "ended", Conversation.picked_up_at.is_not(None),
+        .where(Conversation.token_hash.is_not(None), Conversation.ended_at >= now - UNREGISTERED_WINDOW,
+               Conversation.status == "ended", Conversation.picked_up_at.is_not(None),
                Registration.conversation_id.is_(None)))
     chats = [{"id": id_, "nickname": nickname, "visitor_role": role, "picked_up_at": picked_up_at,
               "crisis": crisis_at is not None, "handover_pending": bool(handing_over), "counsellor_id": user_id,

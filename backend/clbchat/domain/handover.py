@@ -63,6 +63,9 @@ def _receivers(session, handover: HandOver, now: datetime, default_max_chats: in
 
 def offer(session, conversation_id: int, sender, to_user_id: int | None, to_group: str | None, note: str,
           now: datetime, lifetime: timedelta, default_max_chats: int, outbox: list) -> HandOver:
+    # One offer at a time per chat, and none for a chat that is ending: take the conversation's row lock
+    # first (SQLite's write transaction already serialises), as ending and requeueing do.
+    session.execute(select(Conversation.id).where(Conversation.id == conversation_id).with_for_update())
     conversation = permissions.require(session, conversation_id, sender, "hand_over")
     if conversation.status != "active":
         raise DomainError("wrong_state", "Alleen een lopend gesprek geef je door.", conversation_id=conversation_id)
@@ -75,7 +78,11 @@ def offer(session, conversation_id: int, sender, to_user_id: int | None, to_grou
         raise DomainError("invalid", "Schrijf een korte overdrachtsnota voor je collega.", field="note")
     if len(note) > NOTE_MAX:
         raise DomainError("invalid", f"Een overdrachtsnota is hoogstens {NOTE_MAX} tekens.", field="note")
-    if open_offer(session, conversation_id) is not None:
+    standing = open_offer(session, conversation_id)
+    if standing is not None and standing.expires_at <= now:  # lapsed, the sweep has not seen it yet
+        _close(session, standing, "expired", now)
+        standing = None
+    if standing is not None:
         raise DomainError("handover_pending", "Dit gesprek wacht al op een collega.", conversation_id=conversation_id)
     handover = HandOver(conversation_id=conversation_id, from_user_id=sender.id, to_user_id=to_user_id,
                         to_group=to_group, note=note, offered_at=now, expires_at=now + lifetime)
@@ -91,6 +98,7 @@ def offer(session, conversation_id: int, sender, to_user_id: int | None, to_grou
     to = _name(session, to_user_id) if to_user_id is not None else GROUP_LABELS[to_group]
     outbox.append((user_channel(sender.id), {**_answer(handover), "to": to,
                                              "expires_at": handover.expires_at.isoformat()}))
+    outbox.append((STAFF_CHANNEL, {"type": "overview_changed"}))
     return handover
 
 
@@ -113,16 +121,19 @@ def accept(session, handover_id: int, receiver, now: datetime, default_max_chats
     if not any(c["id"] == receiver.id for c in _receivers(session, handover, now, default_max_chats)):
         raise DomainError("not_for_you", "Dit aanbod is niet voor jou, of je hebt geen plaats vrij.",
                           handover_id=handover_id)
-    if not _close(session, handover, "accepted", now, accepted_by=receiver.id):
-        raise DomainError("handover_gone", "Een collega nam dit gesprek al aan.", handover_id=handover_id)
+    # The conversation row first, then the offer: the order in which ending a chat or putting it back in
+    # the queue takes them too (they void its offer), so the two never wait on each other.
     moved = session.execute(
         update(Conversation)
         .where(Conversation.id == handover.conversation_id, Conversation.status == "active",
                Conversation.counsellor_id == handover.from_user_id)
         .values(counsellor_id=receiver.id).execution_options(synchronize_session=False)
     ).rowcount
-    if moved != 1:  # ended meanwhile; the unit of work rolls the acceptance back
-        raise DomainError("wrong_state", "Dit gesprek is intussen beëindigd.", handover_id=handover_id)
+    if moved != 1 or not _close(session, handover, "accepted", now, accepted_by=receiver.id):
+        # A colleague accepted first, or the chat ended or went back to the queue meanwhile; the unit
+        # of work rolls back whatever this call changed.
+        raise DomainError("handover_gone", "Dit aanbod staat niet meer open: een collega nam het gesprek al "
+                          "aan, of het gesprek is intussen beëindigd.", handover_id=handover_id)
     conversation_id = handover.conversation_id
     participants.finish(session, conversation_id, now, "handed_over", user_id=handover.from_user_id,
                         roles=("owner",))
@@ -159,6 +170,10 @@ def decline(session, handover_id: int, receiver, now: datetime, outbox: list) ->
             outbox.append((user_channel(handover.from_user_id), _answer(handover, by=name)))
             outbox.append((STAFF_CHANNEL, _closed(handover)))
         return
+    colleague = session.get(User, receiver.id)
+    if colleague is None or colleague.id == handover.from_user_id or colleague.discipline not in GROUPS[
+            handover.to_group]:
+        raise DomainError("not_for_you", "Dit aanbod is niet voor jou.", handover_id=handover_id)
     outbox.append((user_channel(handover.from_user_id), {**_answer(handover, by=name), "outcome": "declined_by"}))
 
 
@@ -173,10 +188,11 @@ def cancel(session, handover_id: int, sender, now: datetime, outbox: list) -> No
 
 def close_for(session, conversation_id: int, now: datetime, outbox: list) -> None:
     """The chat ended or went back to the queue: an open offer of it is void."""
-    handover = open_offer(session, conversation_id)
-    if handover is not None and _close(session, handover, "cancelled", now):
-        outbox.append((user_channel(handover.from_user_id), _answer(handover)))
-        outbox.append((STAFF_CHANNEL, _closed(handover)))
+    for handover in session.scalars(select(HandOver).where(HandOver.conversation_id == conversation_id,
+                                                           HandOver.outcome.is_(None))).all():
+        if _close(session, handover, "cancelled", now):
+            outbox.append((user_channel(handover.from_user_id), _answer(handover)))
+            outbox.append((STAFF_CHANNEL, _closed(handover)))
 
 
 def lapse_due(session, now: datetime, outbox: list) -> list[int]:

@@ -70,7 +70,8 @@ def release_for_logout(session, counsellor_id: int, end_chats: bool, now: dateti
     released = 0
     for conversation_id in active_chats_of(session, counsellor_id):
         if end_chats:
-            released += end(session, session.get(Conversation, conversation_id), "counsellor", now, outbox)
+            released += end(session, session.get(Conversation, conversation_id), "counsellor", now, outbox,
+                            owner_id=counsellor_id)
         else:
             released += hand_back(session, conversation_id, counsellor_id, now, outbox)
     return released

@@ -107,7 +107,11 @@ class ConsoleSession:
     def _open_chat(self, conversation_id: int) -> dict:
         """Subscribe and read the chat; call holding self.delivery.held()."""
         self._watch(conversation_id)
-        chat = self._chat_view(conversation_id)
+        try:
+            chat = self._chat_view(conversation_id)
+        except Exception:  # a database blip: leave no subscription behind
+            self._unwatch(conversation_id)
+            raise
         self.roles[conversation_id] = chat["role"]
         self.delivery.start(conversation_id, chat["messages"][-1]["seq"] if chat["messages"] else 0)
         staff_lines = chat["staff_messages"]
@@ -158,17 +162,21 @@ class ConsoleSession:
                           "active": data["active"]})
 
     def _on_end(self, data) -> None:
-        minutes = data["block_minutes"]  # end and block this visitor's browser session (domain/blocks.py)
-        with unit_of_work() as (session, outbox):
-            conversation = permissions.require(session, data["conversation_id"], self.staff, "end")
+        conversation_id, minutes = data["conversation_id"], data["block_minutes"]
+        store = self.app.extensions["clbchat.store"]
+        if minutes is not None:  # end and block this visitor's browser session (domain/blocks.py)
+            with self.app.app_context(), reading() as session:
+                permissions.require(session, conversation_id, self.staff, "end")
+            blocks.make(store, conversation_id, self.staff, minutes, _now())
+        try:
+            with unit_of_work() as (session, outbox):
+                conversations.end_by_staff(session, conversation_id, self.staff, _now(), outbox)
+                if minutes is not None:
+                    blocks.record(session, conversation_id, self.staff, minutes, _now(), outbox)
+        except Exception:
             if minutes is not None:
-                blocks.check_minutes(self.staff, minutes)  # before anything changes
-            if not conversations.end(session, conversation, "counsellor", _now(), outbox):
-                raise DomainError("wrong_state", "Dit gesprek is al beëindigd.",
-                                  conversation_id=conversation.id)
-            if minutes is not None:
-                blocks.block(self.app.extensions["clbchat.store"], session, conversation.id, self.staff, minutes,
-                             _now(), outbox)
+                blocks.forget(store, conversation_id)
+            raise
 
     def _on_sync(self, data) -> None:
         conversation_id = data["conversation_id"]
@@ -216,10 +224,11 @@ class ConsoleSession:
                                            "visitor_connected": event["visitor_connected"]})
         elif kind == "status":
             self._on_status(conversation_id)
-        elif kind == "resync":  # events may have been missed: fill the gaps, then check the status
+        elif kind == "resync":  # events may have been missed: check the status, then fill the gaps
+            self._on_status(conversation_id)  # a chat no longer ours is dropped before anything is read
             self.delivery.fill(conversation_id)
             self.delivery.fill(console_team.staff_key(conversation_id))
-            self._on_status(conversation_id)
+            console_team.send_staff_in(self, conversation_id)
 
     def _on_status(self, conversation_id: int) -> None:
         with self.app.app_context(), reading() as session:
@@ -245,11 +254,11 @@ class ConsoleSession:
         """Called by the hub with the colleagues online (discipline, load), for hand-over."""
         console_team.send_colleagues(self, colleagues)
 
-    def on_overview(self, overview: dict) -> None:
-        """Called by the hub with the team's overview; a coordinator's console shows it."""
-        if self.staff.role == "coordinator" and overview != self.last_overview:
-            self.last_overview = overview
-            console_team.send_overview(self, overview)
+    def on_overview(self, frame: str) -> None:
+        """Called by the hub with the team's overview frame; a coordinator's console shows it."""
+        if self.staff.role == "coordinator" and frame != self.last_overview:
+            self.last_overview = frame
+            self.conn.send_text(frame)
 
     def on_queue(self, snapshot) -> None:
         head = [entry.__dict__ for entry in snapshot.head]

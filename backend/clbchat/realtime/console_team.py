@@ -5,9 +5,11 @@ coordination.py); the events (domain/channels.py: `user:<id>`, `staff`, `convers
 into this console's frames. Bound into ConsoleSession (realtime/console.py).
 """
 
+import json
 from datetime import UTC, datetime, timedelta
 
-from ..domain import coordination, handover, permissions, registration, staff_thread
+from ..domain import channels, coordination, handover, permissions, registration, staff_thread
+from ..domain.errors import DomainError
 from ..models import Conversation, HandOver, User
 from ..schemas.teamwork import (
     ColleaguesOut,
@@ -59,8 +61,12 @@ def on_cancel(console, data) -> None:
 
 
 def on_whisper(console, data) -> None:
+    conversation_id, client_id = data["conversation_id"], data["client_id"]
     with unit_of_work() as (session, outbox):
-        permissions.require(session, data["conversation_id"], console.staff, "whisper")
+        conversation = permissions.require(session, conversation_id, console.staff, "whisper", client_id=client_id)
+        if conversation.status != "active":
+            raise DomainError("wrong_state", "Dit gesprek is niet (meer) bezig.", conversation_id=conversation_id,
+                              client_id=client_id)
         view = staff_thread.post(session, data["conversation_id"], "whisper", console.staff, data["client_id"],
                                  data["text"], _now(), outbox)
     console.delivery.deliver(staff_key(view["conversation_id"]), view)
@@ -104,7 +110,7 @@ FRAME_HANDLERS = {"hand_over": on_hand_over, "handover_accept": on_accept, "hand
 
 
 # --- events for this staff member, and for all staff ----------------------------------------
-def on_team_event(console, _channel, event) -> None:
+def on_team_event(console, channel, event) -> None:
     kind = event["type"]
     if kind == "handover_offer":
         send_offer(console, event["handover_id"])
@@ -114,8 +120,8 @@ def on_team_event(console, _channel, event) -> None:
         console.conn.send(_closed_out, event)
     elif kind == "help" and console.staff.role == "coordinator":
         console.conn.send(_help_out, event)
-    elif kind == "resync":  # offers may have come and gone unheard: show the ones standing now
-        send_standing_offers(console)
+    elif kind == "resync" and channel != channels.STAFF_CHANNEL:  # once (both channels get one): offers
+        send_standing_offers(console)  # may have come and gone unheard; show the ones standing now
 
 
 def send_standing_offers(console) -> None:
@@ -138,6 +144,8 @@ def send_offer(console, handover_id: int) -> None:
                 "to": _target(session, offered), "note": offered.note or "", "offered_at": offered.offered_at,
                 "expires_at": offered.expires_at, "chat": console.chat_view(session, conversation),
                 "draft": registration.draft(conversation)}
+        # The preview shows the note and the service's lines; whispers stay with those who were in the chat.
+        view["chat"]["staff_messages"] = [m for m in view["chat"]["staff_messages"] if m["kind"] != "whisper"]
     console.conn.send(_offer_out, {"type": "handover_offer", "offer": view})
 
 
@@ -156,16 +164,26 @@ def send_colleagues(console, colleagues: list[dict]) -> None:
         console.conn.send(_colleagues_out, {"type": "colleagues", "colleagues": others})
 
 
-def send_overview(console, overview: dict) -> None:
-    console.conn.send(_overview_out, {"type": "overview", **overview})
+def overview_frame(overview: dict) -> str:
+    """The `overview` frame's text, built once per hub tick for every coordinator's console."""
+    return json.dumps(_overview_out.dump({"type": "overview", **overview}), ensure_ascii=False)
 
 
 def send_staff_in(console, conversation_id: int) -> None:
-    """Who looks on or takes part in a chat shown here changed."""
+    """Who looks on or takes part in a chat shown here changed. This user's own part may have changed
+    too (from another tab of theirs): re-read it, and stop showing a chat they are no longer in."""
     if conversation_id not in console.roles:
         return
     with console.app.app_context(), reading() as session:
+        conversation = session.get(Conversation, conversation_id)
+        role = permissions.relation(session, conversation, console.staff)
         staff = coordination.staff_in(session, conversation_id)
+    if role is None:
+        if console.stop_following(conversation_id):
+            console.conn.send(console.released_out, {"type": "released", "conversation_id": conversation_id,
+                                                     "reason": "stopped", "to": None})
+        return
+    console.roles[conversation_id] = role
     console.conn.send(_staff_in_out, {"type": "staff_in", "conversation_id": conversation_id, "staff": staff})
 
 

@@ -18,11 +18,15 @@ from datetime import UTC, datetime, timedelta
 
 from ..domain import board, channels, conversations, coordination, handover, queue, requeue, retention
 from ..unit_of_work import reading, unit_of_work
+from . import console_team
 from .connection import live_connections
 
 log = logging.getLogger(__name__)
 QUEUE_TICK_SECONDS = 0.1
 QUEUE_REFRESH_SECONDS = 30  # estimates drift with time even when nothing happens
+# The coordinators' overview (every active chat) at most this often: with 1,000 chats it is ~250 KB, and
+# nearly every take or end changes it. A change in between is sent when this much time has passed.
+OVERVIEW_EVERY_SECONDS = 1.0
 YIELD_EVERY_SENDS = 100
 PURGE_EVERY = timedelta(hours=1)
 GOING_AWAY = 1001  # RFC 6455: the server is going down; the client should reconnect
@@ -41,6 +45,8 @@ class Hub:
         self._started = False
         self._stopping = threading.Event()
         self._last_purge = datetime.min.replace(tzinfo=UTC)
+        self._overview_sent_at = 0.0
+        self._overview_owed = False
         bus.subscribe(channels.QUEUE_CHANNEL, self._on_queue_event)
         # Hand-overs, crisis marks and coordinators looking on change the coordinators' overview.
         bus.subscribe(channels.STAFF_CHANNEL, self._on_queue_event)
@@ -90,7 +96,7 @@ class Hub:
 
     def _queue_loop(self) -> None:
         while not self._stopping.is_set():
-            self._queue_dirty.wait(timeout=QUEUE_REFRESH_SECONDS)
+            self._queue_dirty.wait(timeout=OVERVIEW_EVERY_SECONDS if self._overview_owed else QUEUE_REFRESH_SECONDS)
             self._queue_dirty.clear()
             try:
                 self.broadcast_queue()
@@ -114,16 +120,22 @@ class Hub:
                 time.sleep(0)
         if not consoles:
             return
+        coordinators = any(c.staff.role == "coordinator" for c in consoles)
+        due = time.monotonic() - self._overview_sent_at >= OVERVIEW_EVERY_SECONDS
+        self._overview_owed = coordinators and not due
         with self.app.app_context(), reading() as session:
             now = _now()
             colleagues = handover.colleagues_online(session, now, self.app.config["MAX_CHATS_PER_COUNSELLOR"])
-            overview = (coordination.overview(session, now)
-                        if any(c.staff.role == "coordinator" for c in consoles) else None)
+            overview = coordination.overview(session, now) if coordinators and due else None
+        # Encoded once for every coordinator's console, not once each.
+        overview_text = console_team.overview_frame(overview) if overview is not None else None
+        if overview_text is not None:
+            self._overview_sent_at = time.monotonic()
         for console in consoles:
             console.on_queue(snapshot)
             console.on_colleagues(colleagues)
-            if overview is not None:
-                console.on_overview(overview)
+            if overview_text is not None:
+                console.on_overview(overview_text)
 
     def _housekeeping_loop(self) -> None:
         interval = self.app.config["HEARTBEAT_SECONDS"]

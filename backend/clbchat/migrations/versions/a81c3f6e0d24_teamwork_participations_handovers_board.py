@@ -56,6 +56,8 @@ def upgrade():
     )
     with op.batch_alter_table('handovers', schema=None) as batch_op:
         batch_op.create_index('ix_handovers_conversation', ['conversation_id', 'outcome'], unique=False)
+        batch_op.create_index('ix_handovers_open', ['expires_at'], unique=False,
+                              sqlite_where=sa.text('outcome IS NULL'), postgresql_where=sa.text('outcome IS NULL'))
 
     op.create_table(
         'staff_messages',
