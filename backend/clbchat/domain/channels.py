@@ -8,11 +8,11 @@ reading from the database what it needs.
 | channel                   | events                                   | who listens                              |
 |---------------------------|------------------------------------------|------------------------------------------|
 | queue                     | queue_changed                            | every process's hub (positions, consoles) |
-| conversation:<id>         | message, status, typing, presence        | the visitor's socket, and the staff in   |
-|                           |                                          | that chat: only what a visitor may see   |
-| conversation:<id>:staff   | staff_message, participants              | the staff in that chat; never a visitor  |
+| conversation:<id>         | message, status, typing, presence,       | the visitor's socket, and the staff in   |
+|                           | blocked                                  | that chat: only what a visitor may see   |
+| conversation:<id>:staff   | staff_message, staff_in                  | the staff in that chat; never a visitor  |
 | user:<id>                 | handover_offer, handover_answer          | that staff member's consoles, any host   |
-| staff                     | staff_changed, help                      | every console (who is online, alerts)    |
+| staff                     | handover_closed, help, overview_changed  | every console; every hub (the overview)  |
 | sites                     | sites_changed                            | every process (forgets cached sites)     |
 | hours                     | hours_changed                            | every process (forgets its schedule and  |
 |                           |                                          | status answers)                          |
