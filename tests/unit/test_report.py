@@ -321,6 +321,11 @@ def test_the_printable_version_of_a_real_table(built):
     pranks = built.table("pranks")
     assert [show(c, printable=True) for c in pranks.rows[0]] == ["schooljaar 2025-2026", "5", "< 5", "< 5"]
     assert [show(c) for c in pranks.rows[0]] == ["schooljaar 2025-2026", "5", "1", "20,0 %"]
+    # A change between small figures would give them away; opening days are no chats.
+    overview = built.table("overview")
+    assert [show(c, printable=True) for c in overview.row("Chatoproepen")] == ["Chatoproepen", "8", "< 5", "< 5"]
+    assert [show(c, printable=True) for c in overview.row("Openingsdagen")] == ["Openingsdagen", "6", "2",
+                                                                                  "+200,0 %"]
 
 
 # --- The period asked for ---------------------------------------------------------------------------------

@@ -21,8 +21,11 @@ grouped rows into tables.
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import func, select
+
+from ..models import Conversation
 from . import report_chats, report_flags, report_ratings, report_staff, report_visitors
-from .report_period import Period
+from .report_period import Period, school_year_of
 from .report_tables import Table
 
 
@@ -104,3 +107,12 @@ def build(session, period: Period, tz, opening_dates: list[date]) -> Report:
         ]),
     ]
     return Report(period, previous, chats.current.requests, sections)
+
+
+def school_years(session, tz, today: date) -> list[int]:
+    """The school years a coordinator can pick, newest first: from that of the first chat request to the
+    current one (the first year of each, 2017 for 2017-2018)."""
+    first = session.scalar(select(func.min(Conversation.requested_at)))
+    current = school_year_of(today)
+    oldest = min(school_year_of(first.astimezone(tz).date()), current) if first is not None else current
+    return list(range(current, oldest - 1, -1))

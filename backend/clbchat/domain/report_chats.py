@@ -137,7 +137,7 @@ def overview_table(f: ChatFigures, label: str, previous_label: str) -> Table:
         ("Gemiddelde gespreksduur", "duration", lambda t: (t.duration_total, t.durations)),
     ):
         now, before = (_overview_cell(kind, get(t)) for t in (f.current, f.previous))
-        difference = points(now.value, before.value) if kind == "share" else change(now.value, before.value)
+        difference = points(now, before) if kind == "share" else change(now, before)
         rows.append([text(name), now, before, difference])
     return Table("overview", "Totaalbeeld", "Een chatoproep is elke vraag om te chatten, ook wie geweigerd werd of "
                  f"wegging. {ANSWERED} Per openingsdag: gedeeld door het aantal openingsdagen ({OPENING_DAY}).",
@@ -179,7 +179,7 @@ def answered_share_table(f: ChatFigures) -> Table:
     for m, t, pm, pt in f.month_pairs() + [(None, f.current, None, f.previous)]:
         now, before = share(t.answered, t.requests), share(pt.answered, pt.requests)
         rows.append([text(m.label if m else "Totaal"), now, text(pm.label if pm else "Totaal"), before,
-                     points(now.value, before.value)])
+                     points(now, before)])
     return Table("answered_share", "Percentage beantwoorde oproepen per maand, naast de periode ervoor",
                  f"Beantwoorde gesprekken gedeeld door alle chatoproepen van die maand. {ANSWERED} "
                  "Verschil in procentpunten.",

@@ -102,17 +102,15 @@ def suicide_by_school_year(session, tz) -> list[tuple[int, int, int]]:
 def suicide_table(session, years: list[tuple[int, int, int]], highlight: Period | None = None) -> Table:
     labels = code_lists.snapshot(session, "topics").labels()
     names = ", ".join(f"'{labels.get(code, code)}'" for code in SUICIDE_TOPIC_CODES)
-    rows, before = [], None
+    rows, before = [], (None, None)
     for start, registered, suicide in years:
-        now = share(suicide, registered)
+        chats, now = count(suicide), share(suicide, registered)
         name = f"{start}-{start + 1}"
         if highlight is not None and highlight.school_year and highlight.first.year == start:
             name += " (deze periode)"
-        rows.append([text(name), count(registered), count(suicide), now,
-                     change(suicide, before[0]) if before else change(None, None),
-                     points(now.value, before[1]) if before else points(None, None),
-                     change(now.value, before[1]) if before else change(None, None)])
-        before = (suicide, now.value)
+        rows.append([text(name), count(registered), chats, now, change(chats, before[0]), points(now, before[1]),
+                     change(now, before[1])])
+        before = (chats, now)
     return Table("suicide", "Zelfdoding als gespreksonderwerp, per schooljaar",
                  f"Geregistreerde gesprekken met het thema {names} (geteld op de code, dus ook onder een vroegere "
                  "naam of in een ander domein), als aandeel van alle geregistreerde gesprekken van dat schooljaar; "

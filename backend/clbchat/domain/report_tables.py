@@ -76,18 +76,24 @@ def measure(value: float | None, kind: str, n: int) -> Cell:
     return Cell(value if n else None, kind, n=n)
 
 
-def change(current: float | None, previous: float | None) -> Cell:
-    """The relative change from `previous` to `current` (0.09 is +9 %); None without a previous figure."""
-    if current is None or not previous:
+def change(current: Cell, previous: Cell | None) -> Cell:
+    """The relative change from `previous` to `current` (0.09 is +9 %); None without a previous figure.
+    It is as small as the smaller of the two figures (a change between small figures gives them away)."""
+    if previous is None or current.value is None or not previous.value:
         return Cell(None, "change")
-    return Cell(current / previous - 1, "change")
+    return Cell(current.value / previous.value - 1, "change", n=_smallest(current, previous))
 
 
-def points(current: float | None, previous: float | None) -> Cell:
+def points(current: Cell, previous: Cell | None) -> Cell:
     """The difference of two shares in percentage points (as a fraction: 0.064 is +6,4 points)."""
-    if current is None or previous is None:
+    if previous is None or current.value is None or previous.value is None:
         return Cell(None, "points")
-    return Cell(current - previous, "points")
+    return Cell(current.value - previous.value, "points", n=_smallest(current, previous))
+
+
+def _smallest(*cells: Cell) -> int | None:
+    counts = [n for cell in cells for n in (cell.n, cell.base) if n is not None and n > 0]
+    return min(counts) if counts else None
 
 
 def show(cell: Cell, printable: bool = False) -> str:
