@@ -14,6 +14,8 @@ from clbchat.models import Registration, RegistrationChange
 
 from .conftest import MAX_CHATS, T0
 
+LATER = T0 + timedelta(hours=2)
+
 ENDED = T0 + timedelta(minutes=20)
 
 
@@ -107,8 +109,8 @@ def test_the_author_corrects_for_seven_days_then_only_a_coordinator(session, end
 def test_a_counsellor_sees_only_their_own_registrations_a_coordinator_all(session, ended_chat, counsellor,
                                                                           coordinator, make_user):
     registration.register(session, ended_chat.id, counsellor, form(), ENDED)
-    assert registration.get_visible(session, ended_chat.id, coordinator).conversation_id == ended_chat.id
-    assert refused(lambda: registration.get_visible(session, ended_chat.id, make_user("jonas"))).code == \
+    assert registration.get_visible(session, ended_chat.id, coordinator, LATER).conversation_id == ended_chat.id
+    assert refused(lambda: registration.get_visible(session, ended_chat.id, make_user("jonas"), LATER)).code == \
         "not_your_chat"
 
 
@@ -171,4 +173,4 @@ def test_the_purge_clears_the_note_and_keeps_the_codes(session, ended_chat, coun
 def test_a_coordinator_registering_a_chat_leaves_it_the_counsellors(session, ended_chat, counsellor, coordinator):
     saved = registration.register(session, ended_chat.id, coordinator, form(), ENDED)
     assert (saved.counsellor_id, saved.updated_by) == (counsellor.id, coordinator.id)
-    assert registration.get_visible(session, ended_chat.id, counsellor).conversation_id == ended_chat.id
+    assert registration.get_visible(session, ended_chat.id, counsellor, LATER).conversation_id == ended_chat.id

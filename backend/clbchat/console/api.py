@@ -146,10 +146,11 @@ def open_registrations():
 @requires(api=True)
 def get_registration(conversation_id):
     """The registration, or (404 with a `draft`) what the form opens with."""
-    with reading() as session:
+    # A unit of work: a coordinator reading a colleague's registration is written in the audit log.
+    with unit_of_work() as (session, _outbox):
         try:
             return jsonify(_registration_out.dump(registration.view(
-                registration.get_visible(session, conversation_id, g.user))))
+                registration.get_visible(session, conversation_id, g.user, _now()))))
         except DomainError as exc:
             if exc.code != "not_found":
                 raise

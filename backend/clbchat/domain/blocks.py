@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ..expiring_store import StoreUnavailable
-from . import permissions, staff_thread
+from . import audit, permissions, staff_thread
 from .channels import conversation_channel
 from .errors import DomainError
 
@@ -70,6 +70,7 @@ def record(session, conversation_id: int, user, minutes: int, now: datetime, out
     visitor's socket is told to pass the marker on."""
     staff_thread.post_event(session, conversation_id, f"{user.display_name} blokkeerde deze bezoeker voor "
                             f"{_duration(minutes)}.", now, outbox)
+    audit.record(session, user.id, "block", now, conversation_id, detail=_duration(minutes))
     outbox.append((conversation_channel(conversation_id), {"type": "blocked", "conversation_id": conversation_id}))
 
 

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from ..models import Conversation, HandOver, Participation, Registration, User
-from . import conversations, participants, permissions, staff_thread
+from . import audit, conversations, participants, permissions, staff_thread
 from .channels import STAFF_CHANNEL, staff_thread_channel
 from .errors import DomainError
 from .queue import ONLINE_WINDOW
@@ -28,6 +28,7 @@ def watch(session, conversation_id: int, coordinator, now: datetime, outbox: lis
     conversation = permissions.require(session, conversation_id, coordinator, "watch")
     _require_active(conversation)
     participants.begin(session, conversation_id, coordinator.id, "watcher", now)
+    audit.record(session, coordinator.id, "watch", now, conversation_id, subject_id=conversation.counsellor_id)
     staff_thread.post_event(session, conversation_id, f"{coordinator.display_name} kijkt mee.", now, outbox)
     _staff_changed(conversation_id, outbox)
     return conversation
@@ -39,6 +40,7 @@ def join(session, conversation_id: int, coordinator, now: datetime, outbox: list
     _require_active(conversation)
     participants.finish(session, conversation_id, now, "stopped", user_id=coordinator.id, roles=("watcher",))
     participants.begin(session, conversation_id, coordinator.id, "joined", now)
+    audit.record(session, coordinator.id, "join", now, conversation_id, subject_id=conversation.counsellor_id)
     conversations.post_system_message(session, conversation_id, JOINED_NOTICE, now, outbox)
     staff_thread.post_event(session, conversation_id, f"{coordinator.display_name} neemt deel aan het gesprek.",
                             now, outbox)
@@ -54,6 +56,7 @@ def leave(session, conversation_id: int, coordinator, now: datetime, outbox: lis
         raise DomainError("wrong_state", "Je kijkt niet mee in dit gesprek.", conversation_id=conversation_id)
     participants.finish(session, conversation_id, now, "stopped", user_id=coordinator.id,
                         roles=("watcher", "joined"))
+    audit.record(session, coordinator.id, "leave", now, conversation_id)
     if related == "joined" and conversation.status == "active":
         conversations.post_system_message(session, conversation_id, LEFT_NOTICE, now, outbox)
     staff_thread.post_event(session, conversation_id, f"{coordinator.display_name} is weg uit het gesprek.", now,
@@ -71,10 +74,22 @@ def ask_help(session, conversation_id: int, counsellor, now: datetime, outbox: l
         raise DomainError("nobody_free", "Er is nu geen coördinator online. Bel de coördinator van wacht.",
                           conversation_id=conversation_id)
     staff_thread.post_event(session, conversation_id, f"{counsellor.display_name} vraagt hulp.", now, outbox)
+    audit.record(session, counsellor.id, "help", now, conversation_id)
     outbox.append((STAFF_CHANNEL, {"type": "help", "conversation_id": conversation_id,
                                    "counsellor": counsellor.display_name, "nickname": conversation.nickname,
                                    "asked_at": now.isoformat()}))
     return reached
+
+
+def whisper(session, conversation_id: int, staff, client_id: str, text: str, now: datetime, outbox: list) -> dict:
+    """A line for the staff in a chat only: its counsellor and the coordinators looking on or taking part."""
+    conversation = permissions.require(session, conversation_id, staff, "whisper", client_id=client_id)
+    if conversation.status != "active":
+        raise DomainError("wrong_state", "Dit gesprek is niet (meer) bezig.", conversation_id=conversation_id,
+                          client_id=client_id)
+    view = staff_thread.post(session, conversation_id, "whisper", staff, client_id, text, now, outbox)
+    audit.record(session, staff.id, "whisper", now, conversation_id)
+    return view
 
 
 def chats_of(session, user_id: int) -> list[int]:

@@ -19,7 +19,7 @@ from sqlalchemy import func, select, update
 
 from ..models import Conversation, HandOver, User
 from ..models.staff import DISCIPLINES, MEDICALLY_TRAINED
-from . import conversations, participants, permissions, staff_thread
+from . import audit, conversations, participants, permissions, staff_thread
 from .channels import STAFF_CHANNEL, conversation_channel, user_channel
 from .errors import DomainError
 from .queue import ONLINE_WINDOW
@@ -93,6 +93,8 @@ def offer(session, conversation_id: int, sender, to_user_id: int | None, to_grou
     session.add(handover)
     session.flush()
     staff_thread.post(session, conversation_id, "note", sender, f"handover-{handover.id}", note, now, outbox)
+    audit.record(session, sender.id, "handover_offer", now, conversation_id, subject_id=to_user_id,
+                 detail=GROUP_LABELS[to_group] if to_group else None)
     for colleague in receivers:
         outbox.append((user_channel(colleague["id"]), {"type": "handover_offer", "handover_id": handover.id}))
     to = _name(session, to_user_id) if to_user_id is not None else GROUP_LABELS[to_group]
@@ -138,6 +140,7 @@ def accept(session, handover_id: int, receiver, now: datetime, default_max_chats
     participants.finish(session, conversation_id, now, "handed_over", user_id=handover.from_user_id,
                         roles=("owner",))
     participants.begin(session, conversation_id, receiver.id, "owner", now)
+    audit.record(session, receiver.id, "handover_accept", now, conversation_id, subject_id=handover.from_user_id)
     discipline = session.scalar(select(User.discipline).where(User.id == receiver.id))
     conversations.post_system_message(session, conversation_id, visitor_notice(discipline), now, outbox)
     staff_thread.post_event(session, conversation_id, f"{_name(session, handover.from_user_id)} gaf dit gesprek "
@@ -163,6 +166,8 @@ def decline(session, handover_id: int, receiver, now: datetime, outbox: list) ->
     may still accept)."""
     handover = _standing(session, handover_id, now)
     name = _name(session, receiver.id)
+    audit.record(session, receiver.id, "handover_decline", now, handover.conversation_id,
+                 subject_id=handover.from_user_id)
     if handover.to_user_id is not None:
         if handover.to_user_id != receiver.id:
             raise DomainError("not_for_you", "Dit aanbod is niet voor jou.", handover_id=handover_id)
@@ -182,6 +187,7 @@ def cancel(session, handover_id: int, sender, now: datetime, outbox: list) -> No
     if handover is None or handover.from_user_id != sender.id:
         raise DomainError("not_found", "Dit aanbod bestaat niet.", handover_id=handover_id)
     if _close(session, handover, "cancelled", now):
+        audit.record(session, sender.id, "handover_cancel", now, handover.conversation_id)
         outbox.append((user_channel(sender.id), _answer(handover)))
         outbox.append((STAFF_CHANNEL, _closed(handover)))
 

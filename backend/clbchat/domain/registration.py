@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from ..models import Conversation, Registration, RegistrationChange, RegistrationCode, User
 from ..models.registration import VISITOR_TYPES
-from . import code_lists, permissions
+from . import audit, code_lists, permissions
 from .errors import DomainError
 
 AUTHOR_EDIT_DAYS = 7
@@ -72,19 +72,24 @@ def correct(session, conversation_id: int, user: User, data: RegistrationInput, 
     topics, results = _validated(session, data, kept)
     session.add(RegistrationChange(conversation_id=conversation_id, changed_by=user.id, changed_at=now,
                                    previous_json=json.dumps(view(registration))))
+    audit.record(session, user.id, "registration_correct", now, conversation_id,
+                 subject_id=registration.counsellor_id if registration.counsellor_id != user.id else None)
     _fill(registration, data, topics, results)
     registration.updated_at, registration.updated_by = now, user.id
     session.flush()
     return registration
 
 
-def get_visible(session, conversation_id: int, user: User) -> Registration:
-    """A registration its author or a coordinator may read."""
+def get_visible(session, conversation_id: int, user: User, now: datetime) -> Registration:
+    """A registration its author or a coordinator may read; a coordinator reading a colleague's is
+    written in the audit log (call it in a unit of work)."""
     registration = session.get(Registration, conversation_id)
     if registration is None:
         raise DomainError("not_found", "Dit gesprek heeft nog geen registratie.", conversation_id=conversation_id)
     if not permissions.may_register(user, registration.counsellor_id):
         raise DomainError("not_your_chat", "Dit is niet jouw registratie.", conversation_id=conversation_id)
+    if registration.counsellor_id != user.id:
+        audit.record(session, user.id, "registration_read", now, conversation_id, subject_id=registration.counsellor_id)
     return registration
 
 

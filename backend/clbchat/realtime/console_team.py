@@ -8,8 +8,7 @@ into this console's frames. Bound into ConsoleSession (realtime/console.py).
 import json
 from datetime import UTC, datetime, timedelta
 
-from ..domain import channels, coordination, handover, permissions, registration, staff_thread
-from ..domain.errors import DomainError
+from ..domain import channels, coordination, handover, permissions, registration
 from ..models import Conversation, HandOver, User
 from ..schemas.teamwork import (
     ColleaguesOut,
@@ -61,13 +60,8 @@ def on_cancel(console, data) -> None:
 
 
 def on_whisper(console, data) -> None:
-    conversation_id, client_id = data["conversation_id"], data["client_id"]
     with unit_of_work() as (session, outbox):
-        conversation = permissions.require(session, conversation_id, console.staff, "whisper", client_id=client_id)
-        if conversation.status != "active":
-            raise DomainError("wrong_state", "Dit gesprek is niet (meer) bezig.", conversation_id=conversation_id,
-                              client_id=client_id)
-        view = staff_thread.post(session, data["conversation_id"], "whisper", console.staff, data["client_id"],
+        view = coordination.whisper(session, data["conversation_id"], console.staff, data["client_id"],
                                  data["text"], _now(), outbox)
     console.delivery.deliver(staff_key(view["conversation_id"]), view)
 
