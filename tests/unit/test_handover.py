@@ -145,8 +145,11 @@ def test_ending_the_chat_voids_its_offer(session, team, active_chat):
     ({"to_group": "medical", "note": "x" * 1001}, "note"),
     ({"to_group": "astronaut"}, "to_group"),
     ({}, "to"),
+    ({"to_user": "self"}, "to_user_id"),
 ])
 def test_a_bad_offer_names_the_field_and_changes_nothing(session, team, active_chat, kwargs, field):
+    if kwargs.get("to_user") == "self":
+        kwargs = {"to_user": team["sofie"]}
     error = refused(lambda: offer(session, active_chat, team["sofie"], **kwargs))
     assert error.details.get("field") == field
     session.rollback()

@@ -71,6 +71,8 @@ def offer(session, conversation_id: int, sender, to_user_id: int | None, to_grou
         raise DomainError("wrong_state", "Alleen een lopend gesprek geef je door.", conversation_id=conversation_id)
     if (to_user_id is None) == (to_group is None):
         raise DomainError("invalid", "Kies één collega of één discipline.", field="to")
+    if to_user_id == sender.id:
+        raise DomainError("invalid", "Kies een collega, niet jezelf.", field="to_user_id")
     if to_group is not None and to_group not in GROUPS:
         raise DomainError("invalid", "Kies een discipline uit de lijst.", field="to_group")
     note = (note or "").strip()
