@@ -55,7 +55,8 @@ def test_hand_overs_blocks_and_a_colleagues_registration_are_written(session, ac
     registration.register(session, active_chat.id, nora, RegistrationInput(visitor_type="pupil", prank=True), NOW)
     registration.get_visible(session, active_chat.id, nora, NOW)  # her own: not written
     registration.get_visible(session, active_chat.id, coordinator, NOW)
-    registration.correct(session, active_chat.id, coordinator, RegistrationInput(visitor_type="parent", prank=True), NOW)
+    corrected = RegistrationInput(visitor_type="parent", prank=True)
+    registration.correct(session, active_chat.id, coordinator, corrected, NOW)
     session.commit()
     assert actions(session, conversation_id=active_chat.id) == [
         ("Sofie", "bood het gesprek aan", active_chat.id, None, "verpleegkundige of arts"),
