@@ -6,4 +6,15 @@ from flask import Blueprint
 
 bp = Blueprint("console", __name__, url_prefix="/console")
 
-from . import api, audit_page, board_api, lists, report, routes, snippets_api, snippets_page, team  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    api,
+    audit_page,
+    board_api,
+    hours_page,
+    lists,
+    report,
+    routes,
+    snippets_api,
+    snippets_page,
+    team,
+)
