@@ -11,10 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from clbchat.config import DEFAULT_HOURS
-from clbchat.domain import report, report_chats, report_period
+from clbchat.domain import report, report_chats
 from clbchat.domain.errors import DomainError
-from clbchat.domain.hours import Schedule
 from clbchat.domain.report_period import Month, month_range, parse_period, school_year
 from clbchat.domain.report_sql import bucket, percentiles, seconds_between, within
 from clbchat.domain.report_tables import Cell, count, measure, share, show
@@ -365,17 +363,3 @@ def test_a_bad_period_is_refused_naming_the_field(year, first, last, field, says
     with pytest.raises(DomainError) as info:
         parse_period(year, first, last, TODAY)
     assert info.value.details["field"] == field and says in info.value.message
-
-
-# --- Opening days from the current schedule ---------------------------------------------------------------
-
-def test_opening_days_come_from_the_schedule_for_now():
-    schedule = Schedule("Mo,Tu,Th 17:00-21:00; We 14:00-21:00; PH off", "Europe/Brussels", "BE")
-    september = report_period.opening_dates_from_schedule(schedule, date(2025, 9, 1), date(2025, 9, 30))
-    assert len(september) == 18 and september[0] == date(2025, 9, 1) and september[-1] == date(2025, 9, 30)
-    # November 2025: 1 November is a Saturday, 11 November (Armistice) a Tuesday and a public holiday.
-    november = report_period.opening_dates_from_schedule(schedule, date(2025, 11, 1), date(2025, 11, 30))
-    assert len(november) == 15 and date(2025, 11, 11) not in november
-    december = report_period.opening_dates_from_schedule(Schedule(DEFAULT_HOURS), date(2025, 12, 1),
-                                                         date(2025, 12, 31))
-    assert len(december) == 15 and december[-1] == date(2025, 12, 24)  # closed from Christmas to New Year

@@ -12,7 +12,7 @@ from flask import current_app, render_template, request
 from ..auth import requires
 from ..domain import report, report_period
 from ..domain.errors import DomainError
-from ..domain.hours import Schedule
+from ..domain.opening_days import opening_days
 from ..domain.report_tables import show
 from ..unit_of_work import reading
 from . import bp
@@ -34,18 +34,15 @@ def report_page():
     with reading() as session:
         years = report.school_years(session, tz, today)
         if period is not None:
-            built = report.build(session, period, tz, opening_dates(period))
+            built = report.build(session, period, tz, opening_dates(session, period))
     # The form shows the period asked for, or the current school year after a bad one.
     chosen = period or report_period.school_year(report_period.school_year_of(today))
     return render_template("console/report.html", report=built, period=period, years=years, chosen=chosen,
                            error=error, show=show, form={k: args.get(k, "") for k in ("year", "from", "to")}), status
 
 
-def opening_dates(period: report_period.Period) -> list:
-    """The opening days of the period and the period before.
-
-    SWITCH HERE to the stored history of opening hours once it exists: for now every past date is
-    judged by today's CHAT_HOURS (report_period.opening_dates_from_schedule)."""
-    config = current_app.config
-    schedule = Schedule(config["CHAT_HOURS"], config["CHAT_TIMEZONE"], config["CHAT_COUNTRY"])
-    return report_period.opening_dates_from_schedule(schedule, period.previous().first_day, period.last_day)
+def opening_dates(session, period: report_period.Period) -> list:
+    """The opening days of the period and the period before, from the stored history of opening hours
+    (domain/opening_days.py: each past date by the schedule in force then)."""
+    config = current_app.extensions["clbchat.schedule"].config
+    return [day.date for day in opening_days(session, period.previous().first_day, period.last_day, config)]

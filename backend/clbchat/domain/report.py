@@ -4,8 +4,8 @@ next to the period before where the report compares.
     report = build(session, period, tz, opening_dates)
 
 `period` comes from report_period.parse_period (a school year by default); `opening_dates` are the days
-the chat was open, for the period and the period before (report_period.opening_dates_from_schedule for
-now). The figures live in one module per idea, each a function per table that returns a `Table` of
+the chat was open, for the period and the period before (domain/opening_days.py, from the stored
+history of opening hours). The figures live in one module per idea, each a function per table that returns a `Table` of
 `Cell`s (report_tables.py), so the page, the printable version and exports share them:
 
 - report_chats: requests, answered, outcomes, per month and per opening day; waiting time; duration

@@ -151,23 +151,3 @@ def _school_year(value: str) -> int:
     if not match or start < FIRST_YEAR or (match.group(2) and int(match.group(2)) != start + 1):
         raise DomainError("invalid", f"Geef een schooljaar als 2017-2018 (niet '{value[:20]}').", field="year")
     return start
-
-
-# --- Opening days ----------------------------------------------------------------------------------------
-# SWITCH HERE to the stored history of opening hours once it exists: the report needs, for any past
-# month, the days the chat was open then. Until then the current schedule (CHAT_HOURS) answers for
-# every date, also for the past. Every report function takes the list of dates, never the schedule.
-
-def opening_dates_from_schedule(schedule, first: date, last: date) -> list[date]:
-    """The dates from `first` to `last` (inclusive) on which `schedule` (domain/hours.py: Schedule) opens
-    at all, asked a week at a time through its public `week()`."""
-    dates: list[date] = []
-    day = first
-    while day <= last:
-        for day_hours in schedule.week(datetime.combine(day, time(12), schedule.tz)):
-            if day_hours.date > last:
-                break
-            if day_hours.hours:
-                dates.append(day_hours.date)
-        day += timedelta(days=7)
-    return dates
