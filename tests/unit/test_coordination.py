@@ -95,3 +95,11 @@ def test_the_overview_shows_every_active_chat_with_its_marks(session, active_cha
         (active_chat.id, "Sofie", True, True, ["Coord"])]
     conversations.end(session, session.get(Conversation, active_chat.id), "counsellor", NOW, [])
     assert coordination.overview(session, NOW) == {"chats": [], "unregistered": 1}
+
+
+def test_a_whisper_into_a_chat_that_just_ended_is_refused_and_stored_nowhere(session, active_chat, coordinator):
+    coordination.watch(session, active_chat.id, coordinator, NOW, [])
+    conversations.end(session, session.get(Conversation, active_chat.id), "visitor", NOW, [])
+    error = refused(lambda: coordination.whisper(session, active_chat.id, coordinator, "w-9", "Nog iets?", NOW, []))
+    assert (error.code, error.details["client_id"]) == ("wrong_state", "w-9")
+    assert [line["kind"] for line in staff_thread.transcript(session, active_chat.id)] == ["event"]
