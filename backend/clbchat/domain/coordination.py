@@ -83,10 +83,12 @@ def ask_help(session, conversation_id: int, counsellor, now: datetime, outbox: l
 
 def whisper(session, conversation_id: int, staff, client_id: str, text: str, now: datetime, outbox: list) -> dict:
     """A line for the staff in a chat only: its counsellor and the coordinators looking on or taking part."""
-    conversation = permissions.require(session, conversation_id, staff, "whisper", client_id=client_id)
-    if conversation.status != "active":
+    # A chat that just ended says so first: its stints have closed, so "not yours" would mislead.
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is not None and conversation.status != "active":
         raise DomainError("wrong_state", "Dit gesprek is niet (meer) bezig.", conversation_id=conversation_id,
                           client_id=client_id)
+    permissions.require(session, conversation_id, staff, "whisper", client_id=client_id)
     view = staff_thread.post(session, conversation_id, "whisper", staff, client_id, text, now, outbox)
     audit.record(session, staff.id, "whisper", now, conversation_id)
     return view
