@@ -8,12 +8,10 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from clbchat.cli import upsert_user
 from clbchat.extensions import db
 from clbchat.models import BoardNote
 
 from ..clients import Counsellor
-from ..conftest import PASSWORD
 from .test_registration_api import Staff
 
 NOTE = {"nickname": "Kiwi123", "body": "Vraagt naar het gsm-nummer van de medewerker. Begrenzen, dan afsluiten."}
@@ -31,14 +29,6 @@ def note_count(app) -> int:
         count = db.session.scalar(select(func.count()).select_from(BoardNote))
         db.session.remove()
         return count
-
-
-@pytest.fixture
-def coordinator(app, live):
-    with app.app_context():
-        upsert_user("coord", "Coördinator", "coordinator", PASSWORD)
-        db.session.remove()
-    return Staff(Counsellor(live, "coord"))
 
 
 def test_a_note_reaches_the_team_newest_first_and_expires_after_board_days(live):

@@ -8,12 +8,10 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from clbchat.cli import upsert_user
 from clbchat.extensions import db
 from clbchat.models import Conversation, Snippet
 
 from ..clients import Counsellor, Visitor
-from ..conftest import PASSWORD
 from .test_registration_api import Staff
 
 MINE = {"title": "Bib huiswerkklas", "body": "De bib helpt elke woensdag.", "category": "eigen"}
@@ -24,14 +22,6 @@ def snippet_count(app) -> int:
         count = db.session.scalar(select(func.count()).select_from(Snippet))
         db.session.remove()
         return count
-
-
-@pytest.fixture
-def coordinator(app, live):
-    with app.app_context():
-        upsert_user("coord", "Coördinator", "coordinator", PASSWORD)
-        db.session.remove()
-    return Staff(Counsellor(live, "coord"))
 
 
 def test_a_counsellor_lists_finds_and_keeps_own_snippets(live):
